@@ -1,0 +1,22 @@
+"""Lambda: alerts fanned in through SNS/SQS (CloudWatch alarms, ...), with partial batch failure reports."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from aisre.services.queue_intake import accept_queued_alert
+from aisre.observability import logger, tracer
+from aisre.wiring import get_platform
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    accept_queued_alert(get_platform().intake, record.message_id, record.body, record.message_attributes.raw_event)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,230 @@
+"""PynamoDB records of the single table; keys and indexes as docs/data-model.md lays them out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class _TableMeta:
+    # Replaced by configure_records() from Settings before the first request.
+    table_name = "aisre"
+    region = "us-east-1"
+    host: str | None = None
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
+    max_retry_attempts = 3
+    max_pool_connections = 64
+
+
+class WorkspaceIndex(GlobalSecondaryIndex["Record"]):
+    """gsi1: per-workspace listings, newest first."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class GlobalIndex(GlobalSecondaryIndex["Record"]):
+    """gsi2: the same listings across every workspace, for keys that see them all."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class IdIndex(GlobalSecondaryIndex["Record"]):
+    """gsi3: find an item's key by its id when the workspace is not known."""
+
+    class Meta:
+        index_name = "gsi3"
+        projection = KeysOnlyProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+
+
+class Record(Model):
+    """Base of every record: the table's key attributes."""
+
+    Meta = _TableMeta
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class _Listed(Record):
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    by_workspace = WorkspaceIndex()
+    across_workspaces = GlobalIndex()
+
+
+class IncidentRecord(_Listed):
+    gsi3pk = UnicodeAttribute(null=True)
+    by_id = IdIndex()
+
+    id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    severity = UnicodeAttribute()
+    state = UnicodeAttribute()
+    source = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    service = UnicodeAttribute(null=True)
+    namespace = UnicodeAttribute(null=True)
+    pod = UnicodeAttribute(null=True)
+    deployment = UnicodeAttribute(null=True)
+    fingerprint = UnicodeAttribute()
+    fingerprint_kind = UnicodeAttribute(null=True)
+    labels = JSONAttribute(null=True)
+    annotations = JSONAttribute(null=True)
+    links = JSONAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    acknowledged_at = UTCDateTimeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    duration_seconds = NumberAttribute(null=True)
+    alert_count = NumberAttribute(default=1)
+    last_alert_at = UTCDateTimeAttribute(null=True)
+    group_id = UnicodeAttribute(null=True)
+    correlation_reason = UnicodeAttribute(null=True)
+    deploy_correlation = JSONAttribute(null=True)
+    actions_taken = NumberAttribute(default=0)
+    external_id = UnicodeAttribute(null=True)
+
+
+class TimelineEventRecord(Record):
+    incident_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    payload = JSONAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class ChildLinkRecord(Record):
+    child_id = UnicodeAttribute()
+    correlation_reason = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class ActionItemRecord(_Listed):
+    incident_id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    outcome = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    dry_run = BooleanAttribute(default=False)
+    namespace = UnicodeAttribute(null=True)
+    details = JSONAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class FingerprintRecord(Record):
+    """Exists exactly while an incident owning this fingerprint is open (see docs/data-model.md)."""
+
+    incident_id = UnicodeAttribute()
+    alert_count = NumberAttribute(default=1)
+    last_alert_at = UTCDateTimeAttribute()
+    opened_at = UTCDateTimeAttribute()
+    group_id = UnicodeAttribute(null=True)
+
+
+class AnchorRecord(Record):
+    incident_id = UnicodeAttribute()
+    opened_at = UTCDateTimeAttribute()
+
+
+class DeployRecord(_Listed):
+    gsi3pk = UnicodeAttribute(null=True)
+    by_id = IdIndex()
+
+    deploy_id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    service = UnicodeAttribute()
+    namespace = UnicodeAttribute(null=True)
+    environment = UnicodeAttribute(null=True)
+    image = UnicodeAttribute(null=True)
+    version = UnicodeAttribute(null=True)
+    actor = UnicodeAttribute(null=True)
+    commit_sha = UnicodeAttribute(null=True)
+    description = UnicodeAttribute(null=True)
+    timestamp = UTCDateTimeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class DeadLetterRecord(_Listed):
+    gsi3pk = UnicodeAttribute(null=True)
+    by_id = IdIndex()
+
+    id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    error = UnicodeAttribute()
+    error_type = UnicodeAttribute()
+    status_code = NumberAttribute()
+    body = UnicodeAttribute()  # the raw body as received (text; base64 when it was not UTF-8)
+    body_encoding = UnicodeAttribute(default="utf-8")
+    content_type = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(default="http")
+    received_at = UTCDateTimeAttribute()
+    replay_count = NumberAttribute(default=0)
+    replayed_at = UTCDateTimeAttribute(null=True)
+    replay_result = JSONAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+
+
+class WebhookReceiptRecord(Record):
+    response = JSONAttribute()
+    received_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+class UnmatchedResolutionRecord(Record):
+    fingerprint = UnicodeAttribute()
+    alert = JSONAttribute()
+    received_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute(null=True)
+
+
+ALL_RECORDS: tuple[type[Record], ...] = (
+    Record,
+    IncidentRecord,
+    TimelineEventRecord,
+    ChildLinkRecord,
+    ActionItemRecord,
+    FingerprintRecord,
+    AnchorRecord,
+    DeployRecord,
+    DeadLetterRecord,
+    WebhookReceiptRecord,
+    UnmatchedResolutionRecord,
+)
+
+
+def configure_records(*, table_name: str, region: str, endpoint_url: str | None) -> None:
+    """Point every record at the configured table (called once per process, and again by tests)."""
+    _TableMeta.table_name = table_name
+    _TableMeta.region = region
+    _TableMeta.host = endpoint_url
+    for record in ALL_RECORDS:
+        meta: Any = record.Meta
+        meta.table_name, meta.region, meta.host = table_name, region, endpoint_url
+        record._connection = None

@@ -1,0 +1,44 @@
+"""/health and /metrics: open without an API key, as monitors and scrapers expect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from aisre import __version__
+from aisre.adapters.dynamodb.health import check_table
+from aisre.adapters.sqs import check_queue
+from aisre.observability import render_prometheus
+from aisre.settings import get_settings
+from aisre.wiring import get_platform
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/health")
+async def health() -> Any:
+    """Status, version, and checks of the table and the alert queue (503 when a check fails)."""
+    settings = get_settings()
+    get_platform()  # configures the table records
+    table = await run_in_threadpool(check_table)
+    queue = await run_in_threadpool(check_queue, settings.alert_queue_url, settings.aws_region, settings.aws_endpoint_url)
+    checks = {"table": table, "queue": queue}
+    healthy = all(check["status"] in {"ok", "not_configured"} for check in checks.values())
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "version": __version__,
+        "profile": settings.profile,
+        "stage": settings.stage,
+        "checks": checks,
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/metrics")
+def prometheus_metrics() -> Response:
+    """Prometheus text exposition of this process's counters and latency histograms."""
+    payload, content_type = render_prometheus()
+    return Response(payload, media_type=content_type)

@@ -1,0 +1,70 @@
+"""The AisreError hierarchy: named failures with no HTTP in them (api/errors.py maps them to statuses).
+
+Step Functions Retry/Catch match on these class names, so renaming one is a breaking change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AisreError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+
+class PayloadError(AisreError):
+    """The request body cannot be read, or fits no shape the named provider sends."""
+
+
+class UnknownSourceError(PayloadError):
+    """No normalizer is registered under the given source name."""
+
+
+class ValidationError(AisreError):
+    """A field has a value the platform cannot accept."""
+
+
+class PayloadTooLargeError(AisreError):
+    """The body is over the configured size limit."""
+
+
+class AuthenticationError(AisreError):
+    """No credentials, or credentials that match nothing."""
+
+
+class SignatureMissingError(AuthenticationError):
+    """The provider signs its webhooks, a secret is configured, and the signature header is absent."""
+
+
+class SignatureMalformedError(AisreError):
+    """The signature header is present but not in the provider's format."""
+
+
+class SignatureMismatchError(AuthenticationError):
+    """The signature does not match the raw body under any configured secret."""
+
+
+class SignatureExpiredError(AuthenticationError):
+    """The signed timestamp is outside the provider's replay window."""
+
+
+class NotFoundError(AisreError):
+    """The resource does not exist, or belongs to a workspace the caller cannot see."""
+
+
+class InvalidTransitionError(AisreError):
+    """The incident cannot move from its current state to the requested one."""
+
+
+class ConflictError(AisreError):
+    """A conditional write lost a race; the caller may re-read and try again."""
+
+
+class StorageError(AisreError):
+    """The data store failed; nothing was acknowledged, so the sender should retry."""

@@ -1,0 +1,41 @@
+"""DeadLetterService: list what failed, and replay it through the same intake once it can succeed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aisre.errors import AisreError
+from aisre.ports import DeadLetter, DeadLetterStore
+from aisre.services.ingest import utc_now
+from aisre.services.intake import AlertIntake
+
+
+class DeadLetterService:
+    def __init__(self, store: DeadLetterStore, intake: AlertIntake, *, clock: Callable[[], datetime] = utc_now):
+        self._store = store
+        self._intake = intake
+        self._clock = clock
+
+    def list(self, workspace_id: str | None, limit: int) -> list[DeadLetter]:
+        return self._store.list(workspace_id, limit)
+
+    def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter:
+        return self._store.get(workspace_id, entry_id)
+
+    def replay(self, workspace_id: str | None, entry_id: str) -> dict[str, Any]:
+        """Run the stored bytes through intake again, into the entry's own workspace.
+
+        The entry stays (marked with the result) so the record of what failed is not lost; a replay
+        that fails again raises, and the entry keeps its original error alongside the new result.
+        """
+        entry = self._store.get(workspace_id, entry_id)
+        try:
+            alerts = self._intake.read_alerts(entry.source, entry.body, entry.content_type)
+        except AisreError as error:
+            self._store.mark_replayed(entry, self._clock(), {"ok": False, "error": error.message})
+            raise
+        result = self._intake.ingest_alerts(entry.workspace_id, alerts).response()
+        self._store.mark_replayed(entry, self._clock(), result)
+        return {"replayed": True, "entry_id": entry.id, "workspace_id": entry.workspace_id, "result": result}

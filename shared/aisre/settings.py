@@ -1,0 +1,63 @@
+"""The one reader of the environment: every setting, its default, parsed once and cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of every function and of the local server.
+
+    Field names are the environment variable names (case-insensitive). The README's configuration
+    table lists them; keep the two in step.
+    """
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    profile: Literal["aws", "local"] = Field("aws", validation_alias=AliasChoices("AISRE_PROFILE"))
+    stage: str = Field("dev", validation_alias=AliasChoices("AISRE_STAGE"))
+
+    # AWS resources; the template (aws) or the local stack (local) sets them.
+    aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    aws_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"))
+    table_name: str = Field("aisre", validation_alias=AliasChoices("TABLE_NAME"))
+    alert_topic_arn: str = Field("", validation_alias=AliasChoices("ALERT_TOPIC_ARN"))
+    alert_queue_url: str = Field("", validation_alias=AliasChoices("ALERT_QUEUE_URL"))
+
+    # Secrets: given directly (local), or named in Secrets Manager / SSM (aws, see adapters.secrets).
+    api_keys: str = Field("", validation_alias=AliasChoices("AI_SRE_API_KEYS"))
+    pagerduty_webhook_secret: str = Field("", validation_alias=AliasChoices("PAGERDUTY_WEBHOOK_SECRET"))
+    grafana_webhook_secret: str = Field("", validation_alias=AliasChoices("GRAFANA_WEBHOOK_SECRET"))
+    secrets_source: str = Field(
+        "",
+        validation_alias=AliasChoices("AISRE_SECRETS_SOURCE"),
+        description="secretsmanager:<arn or name> or ssm:<parameter name>, a JSON object of the secrets",
+    )
+
+    # Alert handling.
+    correlation_window_minutes: float = Field(10.0, ge=0, validation_alias=AliasChoices("CORRELATION_WINDOW_MINUTES"))
+    deploy_lookback_minutes: int = Field(60, ge=1, validation_alias=AliasChoices("DEPLOY_LOOKBACK_MINUTES"))
+    max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
+    grafana_signature_max_age_seconds: int = Field(
+        300, ge=1, validation_alias=AliasChoices("GRAFANA_SIGNATURE_MAX_AGE_SECONDS")
+    )
+    dead_letter_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEAD_LETTER_RETENTION_DAYS"))
+    deploy_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEPLOY_RETENTION_DAYS"))
+    webhook_id_retention_days: int = Field(7, ge=1, validation_alias=AliasChoices("WEBHOOK_ID_RETENTION_DAYS"))
+
+    log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the local stack change the environment, then call this)."""
+    get_settings.cache_clear()
