@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from aisre.services.queue_intake import accept_queued_alert
 from aisre.observability import logger, tracer
+from aisre.services.queue_intake import accept_queued_alert
 from aisre.wiring import get_platform
 
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -98,7 +98,9 @@ class IncidentStore(Protocol):
 
     def activity(self, workspace_id: str | None, limit: int) -> list[ActionRecord]: ...
 
-    def resolved_since(self, workspace_id: str | None, since: datetime, max_duration_seconds: float, limit: int) -> list[Incident]:
+    def resolved_since(
+        self, workspace_id: str | None, since: datetime, max_duration_seconds: float, limit: int
+    ) -> list[Incident]:
         """Resolved incidents created since `since`, no longer than the duration, with no actions taken."""
 
 
@@ -113,7 +115,7 @@ class DeployStore(Protocol):
 class DeadLetterStore(Protocol):
     def put(self, entry: DeadLetter, retention_days: int) -> None: ...
 
-    def list(self, workspace_id: str | None, limit: int) -> list[DeadLetter]: ...
+    def list_entries(self, workspace_id: str | None, limit: int) -> list[DeadLetter]: ...
 
     def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter: ...
 
@@ -125,7 +127,9 @@ class ReceiptStore(Protocol):
 
     def get(self, workspace_id: str, provider: str, delivery_id: str) -> dict[str, Any] | None: ...
 
-    def put(self, workspace_id: str, provider: str, delivery_id: str, response: dict[str, Any], retention_days: int) -> None: ...
+    def put(
+        self, workspace_id: str, provider: str, delivery_id: str, response: dict[str, Any], retention_days: int
+    ) -> None: ...
 
 
 class HealthProbe(Protocol):

@@ -42,7 +42,9 @@ class Platform:
 
 
 def build_platform(settings: Settings) -> Platform:
-    configure_records(table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    configure_records(
+        table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+    )
     connection = Connection(region=settings.aws_region, host=settings.aws_endpoint_url, max_pool_connections=64)
     secrets = load_secrets(settings)
     incident_store = DynamoIncidentStore(connection)

@@ -55,7 +55,10 @@ def _aisre_error(_request: Request, error: Exception) -> JSONResponse:
 def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = [
-        {"field": ".".join(str(part) for part in item.get("loc", ()) if part != "body") or "body", "message": item.get("msg")}
+        {
+            "field": ".".join(str(part) for part in item.get("loc", ()) if part != "body") or "body",
+            "message": item.get("msg"),
+        }
         for item in error.errors()
     ]
     message = "; ".join(f"{problem['field']}: {problem['message']}" for problem in problems)

@@ -51,6 +51,5 @@ def correlation_message(correlation: DeployCorrelation | None, lookback_minutes:
         return f"No deploy of this service in the {lookback_minutes:g} minutes before this incident"
     who = correlation.actor or "unknown actor"
     return (
-        f"Deploy by {who} ({correlation.service}) was {correlation.minutes_before_incident:g} min "
-        "before this incident"
+        f"Deploy by {who} ({correlation.service}) was {correlation.minutes_before_incident:g} min before this incident"
     )

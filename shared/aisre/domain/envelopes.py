@@ -49,10 +49,10 @@ def unwrap_queued_alert(body: str, sqs_attributes: Mapping[str, Any] | None = No
         # CloudWatch's normalizer reads the envelope itself (Subject, Timestamp); others get the message.
         inner = body if source == "cloudwatch" else str(message)
         return QueuedAlert(source, _workspace(attributes), inner.encode())
-    source = _attribute(attributes, "source")
-    if source is None:
-        source = "cloudwatch" if isinstance(document, dict) and _is_alarm_document(document) else "webhook"
-    return QueuedAlert(source, _workspace(attributes), body.encode())
+    named = _attribute(attributes, "source")
+    if named is None:
+        named = "cloudwatch" if isinstance(document, dict) and _is_alarm_document(document) else "webhook"
+    return QueuedAlert(named, _workspace(attributes), body.encode())
 
 
 def _workspace(attributes: Mapping[str, Any]) -> str:

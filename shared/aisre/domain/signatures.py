@@ -47,7 +47,9 @@ def verify_pagerduty(body: bytes, header: str | None, secrets: Sequence[str]) ->
     configured secret passes. Versions other than v1 are ignored, as PagerDuty asks.
     """
     if header is None or not header.strip():
-        raise SignatureMissingError(f"{PAGERDUTY_SIGNATURE_HEADER} header is required", field=PAGERDUTY_SIGNATURE_HEADER)
+        raise SignatureMissingError(
+            f"{PAGERDUTY_SIGNATURE_HEADER} header is required", field=PAGERDUTY_SIGNATURE_HEADER
+        )
     candidates: list[bytes] = []
     for part in header.split(","):
         version, _, value = part.strip().partition("=")
@@ -76,12 +78,16 @@ def verify_grafana(
         raise SignatureMissingError(f"{GRAFANA_SIGNATURE_HEADER} header is required", field=GRAFANA_SIGNATURE_HEADER)
     value = signature.strip().removeprefix("sha256=")
     if not _HEX_SHA256.match(value):
-        raise SignatureMalformedError(f"{GRAFANA_SIGNATURE_HEADER} is not 64 hex digits", field=GRAFANA_SIGNATURE_HEADER)
+        raise SignatureMalformedError(
+            f"{GRAFANA_SIGNATURE_HEADER} is not 64 hex digits", field=GRAFANA_SIGNATURE_HEADER
+        )
     message = body
     if timestamp is not None and timestamp.strip():
         stamp = timestamp.strip()
         if not stamp.isdigit():
-            raise SignatureMalformedError(f"{GRAFANA_TIMESTAMP_HEADER} is not a Unix time", field=GRAFANA_TIMESTAMP_HEADER)
+            raise SignatureMalformedError(
+                f"{GRAFANA_TIMESTAMP_HEADER} is not a Unix time", field=GRAFANA_TIMESTAMP_HEADER
+            )
         if abs(now_epoch - int(stamp)) > max_age_seconds:
             raise SignatureExpiredError(
                 f"signed timestamp is more than {max_age_seconds} s away from now", field=GRAFANA_TIMESTAMP_HEADER

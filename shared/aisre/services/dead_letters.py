@@ -18,8 +18,8 @@ class DeadLetterService:
         self._intake = intake
         self._clock = clock
 
-    def list(self, workspace_id: str | None, limit: int) -> list[DeadLetter]:
-        return self._store.list(workspace_id, limit)
+    def list_entries(self, workspace_id: str | None, limit: int) -> list[DeadLetter]:
+        return self._store.list_entries(workspace_id, limit)
 
     def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter:
         return self._store.get(workspace_id, entry_id)

@@ -38,7 +38,7 @@ class IncidentService:
     def get(self, workspace_id: str | None, incident_id: str) -> Incident:
         return self._incidents.get_incident(workspace_id, incident_id)
 
-    def list(
+    def list_incidents(
         self, workspace_id: str | None, state: IncidentState | None, limit: int, cursor: str | None
     ) -> Page[Incident]:
         return self._incidents.list_incidents(workspace_id, state, limit, cursor)
@@ -54,7 +54,9 @@ class IncidentService:
         incident = self.get(workspace_id, incident_id)
         return self._incidents.timeline(incident.workspace_id, incident.id, limit, cursor)
 
-    def metrics(self, workspace_id: str | None, incident_id: str) -> tuple[Incident, dict[str, Any], list[dict[str, Any]]]:
+    def metrics(
+        self, workspace_id: str | None, incident_id: str
+    ) -> tuple[Incident, dict[str, Any], list[dict[str, Any]]]:
         incident = self.get(workspace_id, incident_id)
         return incident, incident_metrics(incident), metric_timeline(incident)
 

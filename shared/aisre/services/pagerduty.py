@@ -7,7 +7,7 @@ from typing import Any
 
 from aisre.domain.alert import Alert, AlertStatus
 from aisre.domain.incident import TimelineEvent
-from aisre.errors import InvalidTransitionError, NotFoundError, PayloadError
+from aisre.errors import InvalidTransitionError, NotFoundError
 from aisre.ports import IncidentStore
 from aisre.services.incidents import IncidentService
 from aisre.services.intake import AlertIntake
@@ -27,13 +27,22 @@ class PagerDutySync:
     def handle_webhook(self, workspace_id: str, alerts: list[Alert]) -> dict[str, Any]:
         """One v3 webhook delivery (one event) -> seed 001's PagerDuty response."""
         if not alerts:
-            raise PayloadError("PagerDuty webhook carries no incident event", field="event")
+            # Pings, notes and responder events: acknowledged (PagerDuty disables webhooks that keep failing).
+            return {
+                "ok": True,
+                "event_type": None,
+                "pd_incident_id": None,
+                "local_incident_id": None,
+                "action_taken": "ignored",
+            }
         alert = alerts[0]
         event_type = alert.labels.get("pagerduty_event_type", "")
         response: dict[str, Any] = {"ok": True, "event_type": event_type, "pd_incident_id": alert.external_id}
         if alert.is_resolved or event_type in _OPENING:
             outcome = self._intake.ingest_alerts(workspace_id, [alert]).outcomes[0]
-            action = {"created": "created", "deduplicated": "updated", "resolved": "resolved"}.get(outcome.action, "ignored")
+            action = {"created": "created", "deduplicated": "updated", "resolved": "resolved"}.get(
+                outcome.action, "ignored"
+            )
             return response | {"local_incident_id": outcome.incident_id, "action_taken": action}
         if event_type in _ACKNOWLEDGING:
             incident_id, action = self._acknowledge(workspace_id, alert)

@@ -24,9 +24,14 @@ def accept_queued_alert(
         alerts = intake.read_alerts(queued.source, queued.body, "application/json")
     except (PayloadError, ValidationError) as error:
         intake.dead_letter(
-            queued.workspace_id, queued.source, queued.body, "application/json", error,
+            queued.workspace_id,
+            queued.source,
+            queued.body,
+            "application/json",
+            error,
             status_code=422 if isinstance(error, ValidationError) else 400,
-            channel="sqs", entry_id=f"dlq-sqs-{message_id}",
+            channel="sqs",
+            entry_id=f"dlq-sqs-{message_id}",
         )
         raise
     return intake.ingest_alerts(queued.workspace_id, alerts)

@@ -61,13 +61,15 @@ class DynamoDeadLetterStore:
             ttl=ttl,
         ).save()
 
-    def list(self, workspace_id: str | None, limit: int) -> list[DeadLetter]:
+    def list_entries(self, workspace_id: str | None, limit: int) -> list[DeadLetter]:
         if workspace_id is not None:
             results = DeadLetterRecord.by_workspace.query(
                 keys.workspace_dead_letters(workspace_id), scan_index_forward=False, limit=limit
             )
         else:
-            results = DeadLetterRecord.across_workspaces.query(keys.ALL_DEAD_LETTERS, scan_index_forward=False, limit=limit)
+            results = DeadLetterRecord.across_workspaces.query(
+                keys.ALL_DEAD_LETTERS, scan_index_forward=False, limit=limit
+            )
         return [self._to_entry(record) for record in results]
 
     def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter:
@@ -77,7 +79,9 @@ class DynamoDeadLetterStore:
                 raise NotFoundError(f"dead-letter entry {entry_id} not found", field="entry_id")
             workspace_id = keys.workspace_of(hits[0].pk)
         try:
-            record = DeadLetterRecord.get(keys.dead_letter_pk(workspace_id, entry_id), keys.DEAD_LETTER_SK, consistent_read=True)
+            record = DeadLetterRecord.get(
+                keys.dead_letter_pk(workspace_id, entry_id), keys.DEAD_LETTER_SK, consistent_read=True
+            )
         except DeadLetterRecord.DoesNotExist as missing:
             raise NotFoundError(f"dead-letter entry {entry_id} not found", field="entry_id") from missing
         return self._to_entry(record)

@@ -19,7 +19,9 @@ class DynamoDeployStore:
     def deploys_of_service(self, workspace_id: str, service: str, since: datetime, until: datetime) -> list[Deploy]:
         results = DeployRecord.query(
             keys.service_pk(workspace_id, service),
-            DeployRecord.sk.between(f"{keys.DEPLOY_PREFIX}{keys.stamp(since)}", f"{keys.DEPLOY_PREFIX}{keys.stamp(until)}~"),
+            DeployRecord.sk.between(
+                f"{keys.DEPLOY_PREFIX}{keys.stamp(since)}", f"{keys.DEPLOY_PREFIX}{keys.stamp(until)}~"
+            ),
             scan_index_forward=False,
             limit=20,
         )

@@ -9,6 +9,7 @@ from typing import Any
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from aisre.adapters.dynamodb import keys
@@ -51,7 +52,10 @@ class DynamoIncidentStore:
     # -- the alert path ---------------------------------------------------------------------------
 
     def load_alert_context(self, workspace_id: str, fingerprint: str, service: str | None) -> AlertContext:
-        fingerprint_key = {"pk": {"S": keys.fingerprint_pk(workspace_id, fingerprint)}, "sk": {"S": keys.FINGERPRINT_SK}}
+        fingerprint_key = {
+            "pk": {"S": keys.fingerprint_pk(workspace_id, fingerprint)},
+            "sk": {"S": keys.FINGERPRINT_SK},
+        }
         wanted = [fingerprint_key]
         if service:
             wanted.append({"pk": {"S": keys.service_pk(workspace_id, service)}, "sk": {"S": keys.ANCHOR_SK}})
@@ -154,7 +158,7 @@ class DynamoIncidentStore:
     ) -> None:
         claim = context.open_fingerprint
         target = IncidentRecord(pk=keys.incident_pk(workspace_id, incident_id), sk=keys.INCIDENT_SK)
-        updates = [
+        updates: list[Action] = [
             IncidentRecord.state.set(IncidentState.RESOLVED.value),
             IncidentRecord.resolved_at.set(at),
         ]
@@ -170,7 +174,9 @@ class DynamoIncidentStore:
             )
             if claim is not None and claim.incident_id == incident_id:
                 tx.delete(
-                    FingerprintRecord(pk=keys.fingerprint_pk(workspace_id, context.fingerprint), sk=keys.FINGERPRINT_SK),
+                    FingerprintRecord(
+                        pk=keys.fingerprint_pk(workspace_id, context.fingerprint), sk=keys.FINGERPRINT_SK
+                    ),
                     # Unchanged since read: a duplicate folded meanwhile retries, so no count is lost.
                     condition=(FingerprintRecord.incident_id == incident_id)
                     & (FingerprintRecord.alert_count == claim.alert_count),
@@ -198,14 +204,18 @@ class DynamoIncidentStore:
         if workspace_id is None:
             workspace_id = self._workspace_of_incident(incident_id)
         try:
-            record = IncidentRecord.get(keys.incident_pk(workspace_id, incident_id), keys.INCIDENT_SK, consistent_read=True)
+            record = IncidentRecord.get(
+                keys.incident_pk(workspace_id, incident_id), keys.INCIDENT_SK, consistent_read=True
+            )
         except IncidentRecord.DoesNotExist as missing:
             raise NotFoundError(f"incident {incident_id} not found", field="incident_id") from missing
         incident = record_to_incident(record)
         if incident.is_open:
             live = self._live_claim(incident)
             if live is not None:
-                incident = incident.model_copy(update={"alert_count": live.alert_count, "last_alert_at": live.last_alert_at})
+                incident = incident.model_copy(
+                    update={"alert_count": live.alert_count, "last_alert_at": live.last_alert_at}
+                )
         return incident
 
     def list_incidents(
@@ -216,15 +226,23 @@ class DynamoIncidentStore:
             partition = keys.workspace_incidents(workspace_id)
             start = decode_cursor(cursor, partition_attribute="gsi1pk", partition_value=partition)
             results = IncidentRecord.by_workspace.query(
-                partition, scan_index_forward=False, filter_condition=condition, limit=limit,
-                last_evaluated_key=start, page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
+                partition,
+                scan_index_forward=False,
+                filter_condition=condition,
+                limit=limit,
+                last_evaluated_key=start,
+                page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
             )
         else:
             partition = keys.ALL_INCIDENTS
             start = decode_cursor(cursor, partition_attribute="gsi2pk", partition_value=partition)
             results = IncidentRecord.across_workspaces.query(
-                partition, scan_index_forward=False, filter_condition=condition, limit=limit,
-                last_evaluated_key=start, page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
+                partition,
+                scan_index_forward=False,
+                filter_condition=condition,
+                limit=limit,
+                last_evaluated_key=start,
+                page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
             )
         items = [record_to_incident(record) for record in results]
         next_cursor = encode_cursor(results.last_evaluated_key) if len(items) == limit else None
@@ -234,8 +252,11 @@ class DynamoIncidentStore:
         partition = keys.incident_pk(workspace_id, incident_id)
         start = decode_cursor(cursor, partition_attribute="pk", partition_value=partition)
         results = TimelineEventRecord.query(
-            partition, TimelineEventRecord.sk.startswith(keys.EVENT_PREFIX), limit=limit,
-            last_evaluated_key=start, page_size=limit,
+            partition,
+            TimelineEventRecord.sk.startswith(keys.EVENT_PREFIX),
+            limit=limit,
+            last_evaluated_key=start,
+            page_size=limit,
         )
         items = [record_to_event(record) for record in results]
         next_cursor = encode_cursor(results.last_evaluated_key) if len(items) == limit else None
@@ -276,13 +297,21 @@ class DynamoIncidentStore:
         lower = keys.stamp(since)
         if workspace_id is not None:
             results = IncidentRecord.by_workspace.query(
-                keys.workspace_incidents(workspace_id), IncidentRecord.by_workspace.gsi1sk >= lower,
-                scan_index_forward=False, filter_condition=condition, limit=limit, page_size=_FILTERED_PAGE_SIZE,
+                keys.workspace_incidents(workspace_id),
+                IncidentRecord.gsi1sk >= lower,
+                scan_index_forward=False,
+                filter_condition=condition,
+                limit=limit,
+                page_size=_FILTERED_PAGE_SIZE,
             )
         else:
             results = IncidentRecord.across_workspaces.query(
-                keys.ALL_INCIDENTS, IncidentRecord.across_workspaces.gsi2sk >= lower,
-                scan_index_forward=False, filter_condition=condition, limit=limit, page_size=_FILTERED_PAGE_SIZE,
+                keys.ALL_INCIDENTS,
+                IncidentRecord.gsi2sk >= lower,
+                scan_index_forward=False,
+                filter_condition=condition,
+                limit=limit,
+                page_size=_FILTERED_PAGE_SIZE,
             )
         return [record_to_incident(record) for record in results]
 
@@ -307,7 +336,8 @@ class DynamoIncidentStore:
         # BatchGetItem may leave keys unprocessed under throttling; ask again for those only.
         for _attempt in range(5):
             try:
-                data = connection.batch_get_item(pending, consistent_read=True)
+                # PynamoDB's annotation says Sequence[str]; it takes (and needs) typed key maps.
+                data = connection.batch_get_item(pending, consistent_read=True)  # type: ignore[arg-type]
             except PynamoDBException as error:
                 raise StorageError(f"reading alert context failed: {error}") from error
             found.extend(data.get("Responses", {}).get(connection.table_name, []))
@@ -324,7 +354,9 @@ class DynamoIncidentStore:
     def _live_claim(self, incident: Incident) -> FingerprintRecord | None:
         try:
             claim = FingerprintRecord.get(
-                keys.fingerprint_pk(incident.workspace_id, incident.fingerprint), keys.FINGERPRINT_SK, consistent_read=True
+                keys.fingerprint_pk(incident.workspace_id, incident.fingerprint),
+                keys.FINGERPRINT_SK,
+                consistent_read=True,
             )
         except FingerprintRecord.DoesNotExist:
             return None

@@ -177,8 +177,17 @@ def record_to_deploy(record: DeployRecord) -> Deploy:
     fields: dict[str, Any] = {
         name: getattr(record, name)
         for name in (
-            "deploy_id", "workspace_id", "service", "namespace", "environment", "image", "version", "actor",
-            "commit_sha", "description", "timestamp",
+            "deploy_id",
+            "workspace_id",
+            "service",
+            "namespace",
+            "environment",
+            "image",
+            "version",
+            "actor",
+            "commit_sha",
+            "description",
+            "timestamp",
         )
     }
     return Deploy(**fields)

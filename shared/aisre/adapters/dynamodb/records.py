@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -15,19 +15,10 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-
-class _TableMeta:
-    # Replaced by configure_records() from Settings before the first request.
-    table_name = "aisre"
-    region = "us-east-1"
-    host: str | None = None
-    connect_timeout_seconds = 2
-    read_timeout_seconds = 5
-    max_retry_attempts = 3
-    max_pool_connections = 64
+_R = TypeVar("_R", bound=Model)
 
 
-class WorkspaceIndex(GlobalSecondaryIndex["Record"]):
+class WorkspaceIndex(GlobalSecondaryIndex[_R]):
     """gsi1: per-workspace listings, newest first."""
 
     class Meta:
@@ -38,7 +29,7 @@ class WorkspaceIndex(GlobalSecondaryIndex["Record"]):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
-class GlobalIndex(GlobalSecondaryIndex["Record"]):
+class GlobalIndex(GlobalSecondaryIndex[_R]):
     """gsi2: the same listings across every workspace, for keys that see them all."""
 
     class Meta:
@@ -49,7 +40,7 @@ class GlobalIndex(GlobalSecondaryIndex["Record"]):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
-class IdIndex(GlobalSecondaryIndex["Record"]):
+class IdIndex(GlobalSecondaryIndex[_R]):
     """gsi3: find an item's key by its id when the workspace is not known."""
 
     class Meta:
@@ -60,9 +51,17 @@ class IdIndex(GlobalSecondaryIndex["Record"]):
 
 
 class Record(Model):
-    """Base of every record: the table's key attributes."""
+    """Base of every record: the table's key attributes. Subclasses share this Meta."""
 
-    Meta = _TableMeta
+    class Meta:
+        # Replaced by configure_records() from Settings before the first request.
+        table_name = "aisre"
+        region = "us-east-1"
+        host: str | None = None
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+        max_pool_connections = 64
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -73,13 +72,13 @@ class _Listed(Record):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
-    by_workspace = WorkspaceIndex()
-    across_workspaces = GlobalIndex()
 
 
 class IncidentRecord(_Listed):
+    by_workspace = WorkspaceIndex["IncidentRecord"]()
+    across_workspaces = GlobalIndex["IncidentRecord"]()
+    by_id = IdIndex["IncidentRecord"]()
     gsi3pk = UnicodeAttribute(null=True)
-    by_id = IdIndex()
 
     id = UnicodeAttribute()
     workspace_id = UnicodeAttribute()
@@ -126,6 +125,8 @@ class ChildLinkRecord(Record):
 
 
 class ActionItemRecord(_Listed):
+    by_workspace = WorkspaceIndex["ActionItemRecord"]()
+    across_workspaces = GlobalIndex["ActionItemRecord"]()
     incident_id = UnicodeAttribute()
     workspace_id = UnicodeAttribute()
     action = UnicodeAttribute()
@@ -153,8 +154,10 @@ class AnchorRecord(Record):
 
 
 class DeployRecord(_Listed):
+    by_workspace = WorkspaceIndex["DeployRecord"]()
+    across_workspaces = GlobalIndex["DeployRecord"]()
+    by_id = IdIndex["DeployRecord"]()
     gsi3pk = UnicodeAttribute(null=True)
-    by_id = IdIndex()
 
     deploy_id = UnicodeAttribute()
     workspace_id = UnicodeAttribute()
@@ -171,8 +174,10 @@ class DeployRecord(_Listed):
 
 
 class DeadLetterRecord(_Listed):
+    by_workspace = WorkspaceIndex["DeadLetterRecord"]()
+    across_workspaces = GlobalIndex["DeadLetterRecord"]()
+    by_id = IdIndex["DeadLetterRecord"]()
     gsi3pk = UnicodeAttribute(null=True)
-    by_id = IdIndex()
 
     id = UnicodeAttribute()
     workspace_id = UnicodeAttribute()
@@ -221,10 +226,7 @@ ALL_RECORDS: tuple[type[Record], ...] = (
 
 def configure_records(*, table_name: str, region: str, endpoint_url: str | None) -> None:
     """Point every record at the configured table (called once per process, and again by tests)."""
-    _TableMeta.table_name = table_name
-    _TableMeta.region = region
-    _TableMeta.host = endpoint_url
     for record in ALL_RECORDS:
-        meta: Any = record.Meta
+        meta: Any = record.Meta  # shared by inheritance; set on each in case a record defines its own
         meta.table_name, meta.region, meta.host = table_name, region, endpoint_url
         record._connection = None

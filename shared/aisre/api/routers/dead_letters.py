@@ -42,7 +42,7 @@ def list_dead_letters(
     platform: PlatformDep, workspace: ReadWorkspace, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
     """Payloads that failed processing, newest first."""
-    entries = platform.dead_letters.list(workspace, limit)
+    entries = platform.dead_letters.list_entries(workspace, limit)
     return {"entries": [dead_letter_public(entry) for entry in entries], "count": len(entries)}
 
 

@@ -69,8 +69,12 @@ def list_incidents(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> dict[str, Any]:
     """Incidents, newest first."""
-    page = platform.incidents.list(workspace, state, limit, cursor)
-    return {"incidents": [incident_public(item) for item in page.items], "count": len(page.items), "next_cursor": page.cursor}
+    page = platform.incidents.list_incidents(workspace, state, limit, cursor)
+    return {
+        "incidents": [incident_public(item) for item in page.items],
+        "count": len(page.items),
+        "next_cursor": page.cursor,
+    }
 
 
 @router.get("/incidents/noisy")
@@ -166,7 +170,9 @@ def acknowledge_incident(
 ) -> dict[str, Any]:
     """open -> acknowledged (409 from any other state)."""
     request = body or IncidentTransition()
-    incident = platform.incidents.acknowledge(workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note)
+    incident = platform.incidents.acknowledge(
+        workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note
+    )
     return {"ok": True, "incident": incident_public(incident)}
 
 
@@ -180,7 +186,9 @@ def resolve_incident(
 ) -> dict[str, Any]:
     """open or acknowledged -> resolved (409 when already resolved)."""
     request = body or IncidentTransition()
-    incident = platform.incidents.resolve(workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note)
+    incident = platform.incidents.resolve(
+        workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note
+    )
     return {"ok": True, "incident": incident_public(incident)}
 
 

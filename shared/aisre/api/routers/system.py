@@ -24,7 +24,9 @@ async def health() -> Any:
     settings = get_settings()
     get_platform()  # configures the table records
     table = await run_in_threadpool(check_table)
-    queue = await run_in_threadpool(check_queue, settings.alert_queue_url, settings.aws_region, settings.aws_endpoint_url)
+    queue = await run_in_threadpool(
+        check_queue, settings.alert_queue_url, settings.aws_region, settings.aws_endpoint_url
+    )
     checks = {"table": table, "queue": queue}
     healthy = all(check["status"] in {"ok", "not_configured"} for check in checks.values())
     body = {

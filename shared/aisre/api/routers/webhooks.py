@@ -43,13 +43,17 @@ async def ingest_alert(
 
 
 @router.post("/webhook/pagerduty", responses=_RESPONSES)
-async def ingest_pagerduty_webhook(request: Request, platform: PlatformDep, workspace: WriteWorkspace) -> dict[str, Any]:
+async def ingest_pagerduty_webhook(
+    request: Request, platform: PlatformDep, workspace: WriteWorkspace
+) -> dict[str, Any]:
     """PagerDuty v3 webhook events: create or update the local incident (bidirectional sync)."""
     return await _ingest(request, platform, workspace, "pagerduty")
 
 
 @router.post("/webhook/{source}", responses=_RESPONSES)
-async def ingest_alert_from(request: Request, platform: PlatformDep, workspace: WriteWorkspace, source: str) -> dict[str, Any]:
+async def ingest_alert_from(
+    request: Request, platform: PlatformDep, workspace: WriteWorkspace, source: str
+) -> dict[str, Any]:
     """Ingest an alert from the source named in the path (for tools that cannot set headers)."""
     return await _ingest(request, platform, workspace, source.strip().lower())
 
@@ -83,7 +87,9 @@ async def _ingest(request: Request, platform: Platform, workspace: str, source: 
     _check_signature(platform, source, body, request)
     content_type = request.headers.get("content-type")
     if source == "pagerduty":
-        return await run_in_threadpool(_pagerduty, platform, workspace, body, content_type, request.headers.get("x-webhook-id"))
+        return await run_in_threadpool(
+            _pagerduty, platform, workspace, body, content_type, request.headers.get("x-webhook-id")
+        )
     result = await run_in_threadpool(platform.intake.accept, workspace, source, body, content_type)
     return result.response()
 
@@ -104,7 +110,9 @@ def _check_signature(platform: Platform, source: str, body: bytes, request: Requ
         )
 
 
-def _pagerduty(platform: Platform, workspace: str, body: bytes, content_type: str | None, webhook_id: str | None) -> dict[str, Any]:
+def _pagerduty(
+    platform: Platform, workspace: str, body: bytes, content_type: str | None, webhook_id: str | None
+) -> dict[str, Any]:
     """A v3 delivery, answered from its receipt when PagerDuty redelivers the same X-Webhook-Id."""
     if webhook_id:
         previous = platform.receipts.get(workspace, "pagerduty", webhook_id)
@@ -119,7 +127,9 @@ def _pagerduty(platform: Platform, workspace: str, body: bytes, content_type: st
     response = {
         "incident_id": sync["local_incident_id"],
         "deduplicated": sync["action_taken"] not in {"created", "created_acknowledged"},
-        "dedup_strategy": "provider_fingerprint" if sync["action_taken"] not in {"created", "created_acknowledged"} else None,
+        "dedup_strategy": "provider_fingerprint"
+        if sync["action_taken"] not in {"created", "created_acknowledged"}
+        else None,
         "group_id": None,
     } | sync
     if webhook_id:

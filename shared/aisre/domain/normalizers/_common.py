@@ -310,7 +310,5 @@ def build_alert(
 def require_mapping(payload: Any, provider: str) -> Mapping[str, Any]:
     """The payload as a JSON object, or a PayloadError naming what was sent instead."""
     if not isinstance(payload, Mapping):
-        raise PayloadError(
-            f"{provider} payload must be a JSON object, got {type(payload).__name__}", field="body"
-        )
+        raise PayloadError(f"{provider} payload must be a JSON object, got {type(payload).__name__}", field="body")
     return payload

@@ -1,0 +1,73 @@
+"""Shared fixtures: the embedded local stack (moto, provisioned from template.yaml), served apps, workspaces."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[object]:
+    """One emulator for the session, started here: no test skips for want of it."""
+    from aisre.local.stack import LocalStack
+
+    from aisre.wiring import reset_platform
+
+    stack = LocalStack(PROJECT_ROOT)
+    stack.start()
+    reset_platform()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        reset_platform()
+
+
+@pytest.fixture(scope="session")
+def base_url(local_stack: object) -> Iterator[str]:
+    """The whole API (every group, as `aisre serve` runs it) over real HTTP, dev mode (no API keys)."""
+    from aisre.local.server import create_local_app
+    from tests.support.servers import serve_app
+
+    with serve_app(create_local_app()) as url:
+        yield url
+
+
+@pytest.fixture
+def workspace() -> str:
+    """A fresh workspace per test: tests share the table, never each other's data."""
+    return f"ws-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def api(base_url: str, workspace: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, headers={"X-Workspace-Id": workspace}, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def serve_with_settings(local_stack: object):  # type: ignore[no-untyped-def]
+    """Serve the whole API with some settings changed (API keys, webhook secrets) over real HTTP."""
+    from contextlib import contextmanager
+
+    from aisre.api import deps
+    from aisre.local.server import create_local_app
+    from aisre.settings import get_settings
+    from aisre.wiring import build_platform
+    from tests.support.servers import serve_app
+
+    @contextmanager
+    def serve(**changes: object) -> Iterator[str]:
+        platform = build_platform(get_settings().model_copy(update=changes))
+        app = create_local_app()
+        app.dependency_overrides[deps.platform] = lambda: platform
+        with serve_app(app) as url:
+            yield url
+
+    return serve

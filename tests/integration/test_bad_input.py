@@ -1,0 +1,94 @@
+"""Bad input gets a clear 4xx naming the problem, and the raw payload is kept in the dead-letter store."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.integration.test_alert_to_incident import ALERT
+
+
+def dead_letters(api: httpx.Client) -> list[dict]:
+    return api.get("/webhook/dead-letter").json()["entries"]
+
+
+def test_malformed_json_is_400_and_dead_lettered_byte_for_byte(api: httpx.Client):
+    raw = b'{"title": "half an alert",'
+    response = api.post("/webhook", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "type": "PayloadError",
+        "message": "malformed JSON at line 1 column 28: Expecting property name enclosed in double quotes",
+        "field": "body",
+    }
+    [entry] = dead_letters(api)
+    assert entry["payload"] == raw.decode() and entry["error_type"] == "PayloadError" and entry["status_code"] == 400
+    assert entry["source"] == "webhook"
+
+
+def test_unknown_source_is_400_and_names_the_known_ones(api: httpx.Client):
+    response = api.post("/webhook", json=ALERT, headers={"X-Source": "nagios"})
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "source" and "alertmanager" in response.json()["detail"]
+    assert dead_letters(api)[0]["source"] == "nagios"
+
+
+def test_payload_fitting_no_shape_is_400(api: httpx.Client):
+    response = api.post("/webhook/alertmanager", json={"hello": "world"})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "alerts"
+    response = api.post("/webhook", json={"description": "no title anywhere"})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "title"
+    assert len(dead_letters(api)) == 2
+
+
+def test_unusable_field_value_is_422_and_dead_lettered(api: httpx.Client):
+    response = api.post("/webhook", json=dict(ALERT, labels="not-an-object"))
+    assert response.status_code == 422 and response.json()["error"]["field"] == "labels"
+    assert dead_letters(api)[0]["status_code"] == 422
+
+
+def test_body_over_one_megabyte_is_413(api: httpx.Client):
+    huge = b'{"title": "' + b"x" * (1024 * 1024) + b'"}'
+    response = api.post("/webhook", content=huge, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"]["type"] == "PayloadTooLargeError"
+
+
+def test_replay_of_a_payload_that_still_fails_keeps_the_entry_and_says_why(api: httpx.Client):
+    api.post("/webhook/grafana", json={"nothing": "useful"})
+    [entry] = dead_letters(api)
+    replay = api.post(f"/webhook/dead-letter/{entry['id']}/replay")
+    assert replay.status_code == 400
+    [after] = dead_letters(api)
+    assert after["replay_count"] == 1 and after["replay_result"]["ok"] is False
+
+
+def test_replay_of_a_payload_that_failed_for_a_passing_reason_creates_the_incident(api: httpx.Client, workspace: str):
+    # A delivery that failed while storage was down is dead-lettered as received; replay finishes the job.
+    from aisre.errors import StorageError
+    from aisre.wiring import get_platform
+
+    body = httpx.Request("POST", "http://x", json=dict(ALERT, title="Replayed alert")).content
+    entry = get_platform().intake.dead_letter(
+        workspace, "webhook", body, "application/json", StorageError("table unavailable"), status_code=503
+    )
+    replay = api.post(f"/webhook/dead-letter/{entry.id}/replay")
+    assert replay.status_code == 200, replay.text
+    incident_id = replay.json()["result"]["incident_id"]
+    assert api.get(f"/incidents/{incident_id}").json()["incident"]["title"] == "Replayed alert"
+    assert api.get(f"/webhook/dead-letter/{entry.id}").json()["replay_result"]["incident_id"] == incident_id
+
+
+def test_large_binary_payload_is_kept_whole(api: httpx.Client):
+    import os
+
+    raw = os.urandom(700 * 1024)  # incompressible, over DynamoDB's item size: stored in parts
+    response = api.post("/webhook", content=raw, headers={"content-type": "application/octet-stream"})
+    assert response.status_code == 400
+    [entry] = dead_letters(api)
+    assert entry["size_bytes"] == len(raw)
+    from aisre.wiring import get_platform
+
+    assert get_platform().dead_letters.get(None, entry["id"]).body == raw
+
+
+def test_unknown_dead_letter_is_404(api: httpx.Client):
+    assert api.post("/webhook/dead-letter/dlq-000000000000/replay").status_code == 404
