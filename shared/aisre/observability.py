@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Tracer
 from prometheus_client import (
@@ -15,8 +17,26 @@ from prometheus_client import (
 )
 
 logger = Logger(service="aisre")
-# Powertools turns the tracer off outside Lambda, so the X-Ray SDK is imported only where it is used.
-tracer = Tracer(service="aisre")
+
+
+_Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+@lru_cache(maxsize=1)
+def get_tracer() -> Tracer:
+    """The X-Ray tracer: creating it imports the X-Ray SDK (~140 ms of cold start), so only a Lambda
+    entry point with SDK tracing switched on builds it (see traced)."""
+    return Tracer(service="aisre")
+
+
+def traced(handler: _Handler) -> _Handler:
+    """Wrap a Lambda handler in X-Ray SDK tracing when the settings ask for it, else leave it as is."""
+    from aisre.settings import get_settings
+
+    if get_settings().trace_disabled:
+        return handler
+    return cast(_Handler, get_tracer().capture_lambda_handler(handler))
+
 
 # The *_created series double the exposition for no use here.
 disable_created_metrics()

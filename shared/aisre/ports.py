@@ -81,8 +81,11 @@ class IncidentStore(Protocol):
         context: AlertContext,
         events: Sequence[TimelineEvent],
         action: ActionRecord | None,
+        *,
+        alerts_received: int = 0,
     ) -> None:
-        """-> resolved, releasing the fingerprint claim and the service anchor read in `context`."""
+        """-> resolved, releasing the fingerprint claim and the service anchor read in `context`;
+        `alerts_received` counts the resolving alert itself, when an alert (not an operator) resolves."""
 
     def record_unmatched_resolution(self, workspace_id: str, alert: Alert, at: datetime) -> None: ...
 

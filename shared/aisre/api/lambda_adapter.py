@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from mangum import Mangum
 
 from aisre.api.app import create_app
-from aisre.observability import logger, metrics, tracer
+from aisre.observability import logger, metrics, traced
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -22,7 +22,7 @@ def http_handler(groups: Sequence[str]) -> LambdaHandler:
     metrics.attach_emf(emf)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
+    @traced
     @emf.log_metrics
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         response: dict[str, Any] = asgi(event, context)

@@ -175,7 +175,7 @@ class IngestService:
                 created_at=now,
             ),
         ]
-        self._incidents.resolve(workspace_id, incident_id, now, context, events, None)
+        self._incidents.resolve(workspace_id, incident_id, now, context, events, None, alerts_received=1)
         group_id = context.open_fingerprint.group_id if context.open_fingerprint else None
         return AlertOutcome(incident_id, True, dedup_strategy(alert), group_id, "resolved", alert.fingerprint)
 

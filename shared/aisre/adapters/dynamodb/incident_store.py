@@ -155,6 +155,8 @@ class DynamoIncidentStore:
         context: AlertContext,
         events: Sequence[TimelineEvent],
         action: ActionRecord | None,
+        *,
+        alerts_received: int = 0,
     ) -> None:
         claim = context.open_fingerprint
         target = IncidentRecord(pk=keys.incident_pk(workspace_id, incident_id), sk=keys.INCIDENT_SK)
@@ -164,7 +166,7 @@ class DynamoIncidentStore:
         ]
         if claim is not None and claim.incident_id == incident_id:
             # The claim carries the live alert count; it becomes the incident's once the claim is gone.
-            updates.append(IncidentRecord.alert_count.set(claim.alert_count))
+            updates.append(IncidentRecord.alert_count.set(claim.alert_count + alerts_received))
             updates.append(IncidentRecord.duration_seconds.set(round((at - claim.opened_at).total_seconds(), 3)))
         with self._transaction() as tx:
             tx.update(

@@ -124,12 +124,12 @@ def _pagerduty(
         platform.intake.dead_letter(workspace, "pagerduty", body, content_type, error, status_code=400)
         raise
     sync = platform.pagerduty.handle_webhook(workspace, alerts)
+    # The incident existed before this event unless the event created it (or concerned none).
+    existed = sync["action_taken"] not in {"created", "created_acknowledged", "ignored"}
     response = {
         "incident_id": sync["local_incident_id"],
-        "deduplicated": sync["action_taken"] not in {"created", "created_acknowledged"},
-        "dedup_strategy": "provider_fingerprint"
-        if sync["action_taken"] not in {"created", "created_acknowledged"}
-        else None,
+        "deduplicated": existed,
+        "dedup_strategy": "provider_fingerprint" if existed else None,
         "group_id": None,
     } | sync
     if webhook_id:

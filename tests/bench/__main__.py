@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark, printing its figures (no pass/fail: targets are read, not asserted)."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.bench import cold_start, requests_per_alert, throughput
+
+
+def main() -> int:
+    only = set(sys.argv[1:])
+    if not only or "cold" in only:
+        cold_start.report(cold_start.run())
+    if not only or "requests" in only:
+        requests_per_alert.report(requests_per_alert.run())
+    if not only or "throughput" in only:
+        throughput.report(throughput.run())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

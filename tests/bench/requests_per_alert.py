@@ -1,0 +1,54 @@
+"""Storage requests per alert, counted at the emulator: a new incident, a duplicate, a child, a resolution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _alert(title: str, service: str = "payments-api", status: str = "firing") -> dict[str, Any]:
+    return {"title": title, "severity": "critical", "source": "prometheus", "service": service,
+            "namespace": "production", "status": status}
+
+
+def run() -> list[dict[str, object]]:
+    from aisre.local.stack import LocalStack
+    from aisre.local.server import create_local_app
+    from aisre.wiring import reset_platform
+
+    rows: list[dict[str, object]] = []
+    with LocalStack(ROOT) as stack:
+        reset_platform()
+        http = TestClient(create_local_app(), headers={"X-Workspace-Id": "bench-requests"})
+        http.get("/health")  # build the platform outside the counted requests
+
+        def measure(label: str, payload: dict[str, Any], budget: int) -> None:
+            stack.reset_request_counts()
+            response = http.post("/webhook", json=payload)
+            response.raise_for_status()
+            counts = stack.request_counts()
+            dynamodb = {op: n for op, n in counts["by_operation"].items() if op.startswith("dynamodb:")}
+            rows.append({"case": label, "requests": sum(dynamodb.values()), "budget": budget, "operations": dynamodb})
+
+        measure("new incident (root)", _alert("Disk full"), 4)
+        measure("duplicate", _alert("Disk full"), 2)
+        measure("new incident (child of the root)", _alert("Inode exhaustion"), 4)
+        measure("new incident (no service)", _alert("Cluster-wide DNS failure", service=""), 4)
+        measure("resolution", _alert("Disk full", status="resolved"), 4)
+        reset_platform()
+    return rows
+
+
+def report(rows: list[dict[str, object]]) -> None:
+    print("\n== Storage requests per alert (counted at the emulator) ==")
+    for row in rows:
+        verdict = "ok" if int(row["requests"]) <= int(row["budget"]) else "OVER BUDGET"  # type: ignore[call-overload]
+        print(f"{row['case']:<36} {row['requests']:>2} requests (budget {row['budget']}, {verdict})  {row['operations']}")
+
+
+if __name__ == "__main__":
+    report(run())

@@ -1,0 +1,166 @@
+"""Throughput: 10,000 alerts (70% duplicates) from 8 concurrent senders over HTTP against `aisre serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+TOTAL = int(os.environ.get("BENCH_ALERTS", "10000"))
+DUPLICATE_SHARE = 0.7
+SENDERS = 8
+WORKSPACE = "bench-throughput"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _payloads(seed: int = 7) -> tuple[list[dict[str, Any]], int]:
+    rng = random.Random(seed)
+    distinct = int(TOTAL * (1 - DUPLICATE_SHARE))
+    alerts = [
+        {
+            "title": f"Synthetic alert {index}",
+            "severity": rng.choice(["critical", "high", "warning", "info"]),
+            "source": "prometheus",
+            "service": f"service-{index % 200}",
+            "namespace": "production",
+            "pod": f"pod-{index}",
+            "labels": {"team": f"team-{index % 7}"},
+        }
+        for index in range(distinct)
+    ]
+    stream = alerts + [rng.choice(alerts) for _ in range(TOTAL - distinct)]
+    rng.shuffle(stream)
+    return stream, distinct
+
+
+async def _send_all(base_url: str, stream: list[dict[str, Any]]) -> tuple[list[float], int, float]:
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for payload in stream:
+        queue.put_nowait(payload)
+    latencies: list[float] = []
+    failures = 0
+
+    async def sender() -> None:
+        nonlocal failures
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30,
+                                     headers={"X-Workspace-Id": WORKSPACE}) as http:
+            while not queue.empty():
+                payload = queue.get_nowait()
+                started = time.perf_counter()
+                response = await http.post("/webhook", json=payload)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    failures += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(SENDERS)))
+    return latencies, failures, time.perf_counter() - started
+
+
+def _count_incidents(base_url: str) -> int:
+    total, cursor = 0, None
+    with httpx.Client(base_url=base_url, timeout=60, headers={"X-Workspace-Id": WORKSPACE}) as http:
+        while True:
+            params: dict[str, Any] = {"limit": 100, "workspace_id": WORKSPACE}
+            if cursor:
+                params["cursor"] = cursor
+            page = http.get("/incidents", params=params).json()
+            total += page["count"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return total
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def run() -> dict[str, object]:
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, LOG_LEVEL="WARNING")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("aisre serve did not become healthy")
+            time.sleep(0.25)
+        stream, distinct = _payloads()
+        latencies, failures, elapsed = asyncio.run(_send_all(base_url, stream))
+        incidents = _count_incidents(base_url)
+        ordered = sorted(latencies)
+
+        def percentile(share: float) -> float:
+            return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+        return {
+            "alerts": len(stream),
+            "distinct_fingerprints": distinct,
+            "senders": SENDERS,
+            "seconds": round(elapsed, 2),
+            "alerts_per_second": round(len(stream) / elapsed, 1),
+            "p50_ms": round(percentile(0.50), 1),
+            "p95_ms": round(percentile(0.95), 1),
+            "p99_ms": round(percentile(0.99), 1),
+            "mean_ms": round(statistics.mean(latencies) * 1000, 1),
+            "failures": failures,
+            "incidents": incidents,
+            "lost": distinct - incidents,
+            "server_rss_mb": round(_rss_mb(server.pid), 1),
+            "emulator_rss_mb": round(sum(_rss_mb(child) for child in _children(server.pid)), 1),
+        }
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def report(result: dict[str, object]) -> None:
+    print("\n== Throughput: %s alerts, 70%% duplicates, %s concurrent senders, over HTTP ==" % (result["alerts"], SENDERS))
+    for key, value in result.items():
+        print(f"{key:<24} {value}")
+
+
+if __name__ == "__main__":
+    report(run())
