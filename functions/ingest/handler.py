@@ -13,7 +13,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    accept_queued_alert(get_platform().intake, record.message_id, record.body, record.message_attributes.raw_event)
+    attributes = record.raw_event.get("messageAttributes")
+    accept_queued_alert(get_platform().intake, record.message_id, record.body, attributes)
 
 
 @logger.inject_lambda_context

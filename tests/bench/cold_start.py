@@ -57,7 +57,7 @@ def run() -> list[dict[str, object]]:
 
 
 def report(rows: list[dict[str, object]]) -> None:
-    print("\n== Cold start: median import of each handler (fresh interpreter, %d runs) ==" % RUNS)
+    print(f"\n== Cold start: median import of each handler (fresh interpreter, {RUNS} runs) ==")
     print(f"{'function':<10} {'tracing':<12} {'baseline ms':>12} {'handler ms':>11} {'added ms':>9}")
     for row in rows:
         print(

@@ -11,13 +11,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _alert(title: str, service: str = "payments-api", status: str = "firing") -> dict[str, Any]:
-    return {"title": title, "severity": "critical", "source": "prometheus", "service": service,
-            "namespace": "production", "status": status}
+    return {
+        "title": title,
+        "severity": "critical",
+        "source": "prometheus",
+        "service": service,
+        "namespace": "production",
+        "status": status,
+    }
 
 
 def run() -> list[dict[str, object]]:
-    from aisre.local.stack import LocalStack
     from aisre.local.server import create_local_app
+    from aisre.local.stack import LocalStack
     from aisre.wiring import reset_platform
 
     rows: list[dict[str, object]] = []
@@ -47,7 +53,9 @@ def report(rows: list[dict[str, object]]) -> None:
     print("\n== Storage requests per alert (counted at the emulator) ==")
     for row in rows:
         verdict = "ok" if int(row["requests"]) <= int(row["budget"]) else "OVER BUDGET"  # type: ignore[call-overload]
-        print(f"{row['case']:<36} {row['requests']:>2} requests (budget {row['budget']}, {verdict})  {row['operations']}")
+        print(
+            f"{row['case']:<36} {row['requests']:>2} requests (budget {row['budget']}, {verdict})  {row['operations']}"
+        )
 
 
 if __name__ == "__main__":

@@ -59,8 +59,9 @@ async def _send_all(base_url: str, stream: list[dict[str, Any]]) -> tuple[list[f
     async def sender() -> None:
         nonlocal failures
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30,
-                                     headers={"X-Workspace-Id": WORKSPACE}) as http:
+        async with httpx.AsyncClient(
+            base_url=base_url, limits=limits, timeout=30, headers={"X-Workspace-Id": WORKSPACE}
+        ) as http:
             while not queue.empty():
                 payload = queue.get_nowait()
                 started = time.perf_counter()
@@ -110,8 +111,11 @@ def run() -> dict[str, object]:
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, LOG_LEVEL="WARNING")
     server = subprocess.Popen(
-        [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 90
@@ -157,7 +161,9 @@ def run() -> dict[str, object]:
 
 
 def report(result: dict[str, object]) -> None:
-    print("\n== Throughput: %s alerts, 70%% duplicates, %s concurrent senders, over HTTP ==" % (result["alerts"], SENDERS))
+    print(
+        "\n== Throughput: %s alerts, 70%% duplicates, %s concurrent senders, over HTTP ==" % (result["alerts"], SENDERS)
+    )
     for key, value in result.items():
         print(f"{key:<24} {value}")
 

@@ -17,7 +17,7 @@ def test_malformed_json_is_400_and_dead_lettered_byte_for_byte(api: httpx.Client
     assert response.status_code == 400
     assert response.json()["error"] == {
         "type": "PayloadError",
-        "message": "malformed JSON at line 1 column 28: Expecting property name enclosed in double quotes",
+        "message": "malformed JSON at line 1 column 27: Expecting property name enclosed in double quotes",
         "field": "body",
     }
     [entry] = dead_letters(api)

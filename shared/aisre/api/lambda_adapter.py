@@ -11,13 +11,15 @@ from mangum import Mangum
 
 from aisre.api.app import create_app
 from aisre.observability import logger, metrics, traced
+from aisre.settings import get_settings
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 def http_handler(groups: Sequence[str]) -> LambdaHandler:
     app = create_app(groups)
-    asgi = Mangum(app, lifespan="off")
+    # API Gateway puts the stage in front of every path (/dev/webhook): strip it before routing.
+    asgi = Mangum(app, lifespan="off", api_gateway_base_path=f"/{get_settings().stage}")
     emf = Metrics(namespace="aisre")
     metrics.attach_emf(emf)
 

@@ -90,8 +90,8 @@ class DynamoIncidentStore:
         with self._transaction() as tx:
             tx.save(claim, condition=FingerprintRecord.pk.does_not_exist())
             tx.save(incident_to_record(incident))
-            for event in events:
-                tx.save(event_to_record(ws, event))
+            for sequence, event in enumerate(events):
+                tx.save(event_to_record(ws, event, sequence))
             if incident.service and decision.anchor_write:
                 anchor = AnchorRecord(
                     pk=keys.service_pk(ws, incident.service),
@@ -326,8 +326,8 @@ class DynamoIncidentStore:
     def _add_history(
         tx: TransactWrite, workspace_id: str, events: Sequence[TimelineEvent], action: ActionRecord | None
     ) -> None:
-        for event in events:
-            tx.save(event_to_record(workspace_id, event))
+        for sequence, event in enumerate(events):
+            tx.save(event_to_record(workspace_id, event, sequence))
         if action is not None:
             tx.save(action_to_record(workspace_id, action))
 

@@ -41,8 +41,9 @@ def incident_id_key(incident_id: str) -> str:
     return f"INC#{incident_id}"
 
 
-def event_sk(moment: datetime) -> str:
-    return f"{EVENT_PREFIX}{stamp(moment)}#{unique_suffix()}"
+def event_sk(moment: datetime, sequence: int = 0) -> str:
+    """Events written together share a moment; `sequence` keeps them in the order they were written."""
+    return f"{EVENT_PREFIX}{stamp(moment)}#{sequence:03d}{unique_suffix()}"
 
 
 def child_sk(child_id: str) -> str:

@@ -88,10 +88,10 @@ def record_to_incident(record: IncidentRecord) -> Incident:
     )
 
 
-def event_to_record(workspace_id: str, event: TimelineEvent) -> TimelineEventRecord:
+def event_to_record(workspace_id: str, event: TimelineEvent, sequence: int = 0) -> TimelineEventRecord:
     return TimelineEventRecord(
         pk=keys.incident_pk(workspace_id, event.incident_id),
-        sk=keys.event_sk(event.created_at),
+        sk=keys.event_sk(event.created_at, sequence),
         incident_id=event.incident_id,
         event_type=event.event_type,
         actor=event.actor,

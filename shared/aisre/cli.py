@@ -1,0 +1,115 @@
+"""The `aisre` command: `aisre serve` runs the whole platform locally; more subcommands plug in below."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its one-line help, how it adds its arguments, and what it runs."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- serve ----------------------------------------------------------------------------------------
+
+
+def _serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="bind address (env HOST)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8888")), help="HTTP port (env PORT)")
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        help="the SAM template (default: the first template.yaml at or above the working directory)",
+    )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter override, e.g. --parameter CorrelationWindowMinutes=5 (repeatable)",
+    )
+    parser.add_argument("--no-pollers", action="store_true", help="do not consume the SQS queues")
+
+
+def _parse_parameters(pairs: list[str]) -> dict[str, str]:
+    parameters: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"aisre serve: --parameter expects KEY=VALUE, got {pair!r}")
+        parameters[key] = value
+    return parameters
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    # Imported here so that `aisre --help` and other subcommands do not load moto, uvicorn, boto3.
+    import uvicorn
+
+    from aisre.local.stack import LocalStack, find_project_root
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # botocore logs "Found credentials in environment variables" for every client it creates.
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    template = args.template.resolve() if args.template else None
+    root = template.parent if template else find_project_root()
+    stack = LocalStack(root, _parse_parameters(args.parameter), template_path=template)
+    try:
+        stack.start()
+        if not args.no_pollers:
+            stack.start_pollers()
+        print(f"aisre: emulated AWS at {stack.endpoint_url} (template {stack.template_path})", flush=True)
+        for poller in stack.pollers:
+            print(f"aisre: polling {poller.source.queue_url} for {poller.name}", flush=True)
+        print(f"aisre: serving on http://{args.host}:{args.port}", flush=True)
+        # uvicorn handles Ctrl-C and SIGTERM itself: it shuts down gracefully and returns here.
+        uvicorn.run(
+            "aisre.local.server:create_local_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            access_log=True,
+            log_level="info",
+        )
+    except KeyboardInterrupt:
+        pass  # Ctrl-C during startup, before uvicorn took over the signal
+    finally:
+        stack.stop()
+    return 0
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+COMMANDS: dict[str, Command] = {
+    "serve": Command("run the platform locally: emulated AWS, queue pollers, HTTP API", _serve_arguments, run_serve),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aisre", description="aisre: the AI SRE platform")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

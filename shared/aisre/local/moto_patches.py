@@ -1,0 +1,180 @@
+"""Fixes to moto's DynamoDB for an emulator that serves concurrent requests; applied in the emulator process.
+
+Three problems, all invisible in moto's usual single-threaded, small-table test use:
+- TransactWriteItems deep-copies every table it touches before writing, to roll back on failure. That is
+  O(table size) per transaction (seconds once a table holds tens of thousands of items), and a request
+  writing to the table during the copy makes it fail with "dictionary changed size during iteration".
+  Here rollback snapshots only the items the transaction touches.
+- moto's tables are plain dicts with no locking, so a query iterating a table while another thread writes
+  can fail the same way. DynamoDB requests are therefore served one at a time (the GIL allowed little
+  more anyway); other services are not held up by it.
+- Every Query, even on the base table's own partition key, walks and sorts every item of the table
+  (Table.all_items). A base-table Query now reads only its partition; an index Query skips the sort of
+  the whole table (Query sorts its own results afterwards). Safe because requests are serialized.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_DYNAMODB_LOCK = threading.Lock()
+
+
+def serialize_dynamodb(app: WsgiApp) -> WsgiApp:
+    """Serve DynamoDB requests (X-Amz-Target DynamoDB_*) one at a time; the body is built inside the lock."""
+
+    def wrapped(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return app(environ, start_response)
+        with _DYNAMODB_LOCK:
+            return list(app(environ, start_response))
+
+    return wrapped
+
+
+def apply() -> None:
+    """Install the item-level-rollback transactions and the partition-scoped queries below."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    Table.query = _scoped_query(Table.query)  # type: ignore[method-assign]
+
+
+_INDEX_NAME_POSITION = 7  # Table.query(hash_key, ..., projection_expressions, index_name, ...)
+
+
+def _scoped_query(original: Callable[..., Any]) -> Callable[..., Any]:
+    def query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[_INDEX_NAME_POSITION] if len(args) > _INDEX_NAME_POSITION else kwargs.get("index_name")
+        if index_name:
+            items = self.items
+
+            def every_item_unsorted() -> list[Any]:
+                if self.range_key_attr:
+                    return [item for partition in items.values() for item in partition.values()]
+                return list(items.values())
+
+            self.all_items = every_item_unsorted
+        else:
+            partition = self.items.get(args[0]) if args else None
+            if partition is None:
+                only = []
+            elif self.range_key_attr:
+                only = list(partition.values())
+            else:
+                only = [partition]
+            self.all_items = lambda: only
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            del self.all_items  # back to the class's method
+
+    return query
+
+
+def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+    """moto 5.2's transact_write_items (Apache-2.0), with rollback from per-item snapshots."""
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    # (table name, key, the item as it was or None): enough to undo every write of this transaction.
+    snapshots: list[tuple[str, dict[str, Any], Any]] = []
+    target_items: set[tuple[str, str]] = set()
+
+    def rollback() -> None:
+        for table_name, key, before in reversed(snapshots):
+            if before is None:
+                if self.get_item(table_name, key) is not None:
+                    self.delete_item(table_name, key)
+            else:
+                self.put_item(table_name, before.to_json()["Attributes"])
+
+    errors: list[tuple[str | None, str | None, dict[str, Any] | None]] = []
+    for item in transact_items:
+        original_item: dict[str, Any] | None = None
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        try:
+            op_type, op = next(iter(item.items()))
+            if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                raise ValueError("Unsupported transaction operation")
+            table_name = op["TableName"]
+            condition_expression = op.get("ConditionExpression")
+            names = op.get("ExpressionAttributeNames")
+            values = op.get("ExpressionAttributeValues")
+            if op_type == "Put":
+                attrs = op["Item"]
+                table = self.get_table(table_name)
+                key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                if table.range_key_attr is not None:
+                    key[table.range_key_attr] = attrs[table.range_key_attr]
+            else:
+                key = op["Key"]
+            marker = (str(table_name), str(dict(sorted(key.items()))))
+            if marker in target_items:
+                raise MultipleTransactionsException()
+            target_items.add(marker)
+
+            current = self.get_item(table_name, key)
+            if condition_expression is not None:
+                condition = get_filter_expression(condition_expression, names, values)
+                if not condition.expr(current):
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        original_item = current.to_json()["Attributes"]
+                    raise ConditionalCheckFailed(item=original_item)
+
+            if op_type != "ConditionCheck":
+                snapshots.append((table_name, key, copy.deepcopy(current)))
+            if op_type == "Put":
+                self.put_item(
+                    table_name,
+                    op["Item"],
+                    condition_expression=condition_expression,
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
+            elif op_type == "Delete":
+                self.delete_item(
+                    table_name,
+                    key,
+                    condition_expression=condition_expression,
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
+            elif op_type == "Update":
+                self.update_item(
+                    table_name,
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    condition_expression=condition_expression,
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
+            errors.append((None, None, None))
+        except (MultipleTransactionsException, MockValidationException):
+            rollback()
+            raise
+        except ConditionalCheckFailed as error:
+            errors.append(("ConditionalCheckFailed", str(error.message), original_item))
+        except Exception as error:  # moto reports any other failure as this item's cancellation reason
+            errors.append((type(error).__name__, str(error), original_item))
+
+    if any(code is not None for code, _, _ in errors):
+        rollback()
+        raise TransactionCanceledException(errors)

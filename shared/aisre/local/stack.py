@@ -1,0 +1,179 @@
+"""The local stack: emulator, resources provisioned from template.yaml, environment, and queue pollers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from aisre.local.emulator import Emulator
+from aisre.local.functions import Handler, context_factory, load_handler
+from aisre.local.pollers import SqsPoller
+from aisre.local.provision import FunctionSpec, LocalStackResources, provision
+from aisre.local.template import load_template
+
+DEFAULT_REGION = "us-east-1"
+
+# Set while the stack runs. Credentials are dummies: the emulator accepts any, and real ones must
+# never be sent to it (nor a named profile looked up).
+_FIXED_ENVIRONMENT = {
+    "AWS_REGION": DEFAULT_REGION,
+    "AWS_DEFAULT_REGION": DEFAULT_REGION,
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AISRE_PROFILE": "local",
+    # No X-Ray daemon and no CloudWatch EMF ingestion locally: keep Powertools and the X-Ray SDK quiet.
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "AWS_XRAY_SDK_ENABLED": "false",
+}
+_REMOVED_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above `start` (default: the working directory) holding template.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        if (directory / "template.yaml").is_file():
+            return directory
+    raise FileNotFoundError(f"no template.yaml in {here} or any parent directory")
+
+
+class LocalStack:
+    """Emulator + provisioned template + process environment (+ pollers on request), as one unit.
+
+    `start()` points this process at the emulator (os.environ, then the settings cache is reset);
+    `stop()` ends pollers and emulator and restores the environment as it was.
+    """
+
+    def __init__(
+        self,
+        project_root: Path,
+        parameters: dict[str, Any] | None = None,
+        *,
+        template_path: Path | None = None,
+        stack_name: str = "aisre-local",
+        failure_visibility_timeout: int = 1,
+    ) -> None:
+        self.project_root = Path(project_root).resolve()
+        self.template_path = template_path or self.project_root / "template.yaml"
+        self.parameters = parameters
+        self.stack_name = stack_name
+        self.region = DEFAULT_REGION
+        self.failure_visibility_timeout = failure_visibility_timeout
+        self.emulator = Emulator()
+        self.pollers: list[SqsPoller] = []
+        self._resources: LocalStackResources | None = None
+        self._saved_environment: dict[str, str | None] = {}
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        if self._resources is not None:
+            return self
+        try:
+            endpoint_url = self.emulator.start()
+            template = load_template(self.template_path)
+            self._resources = provision(template, endpoint_url, self.region, self.stack_name, self.parameters)
+            self._apply_environment(
+                {**self._resources.environment(), **_FIXED_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint_url}
+            )
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def start_pollers(self) -> list[SqsPoller]:
+        """A running SqsPoller per enabled SQS event of every function, calling its handler in-process."""
+        resources = self.resources
+        for spec in resources.functions.values():
+            if not spec.sqs_events:
+                continue
+            handler = self.handler(spec.logical_id)
+            for source in spec.sqs_events:
+                if not source.enabled:
+                    continue
+                poller = SqsPoller(
+                    source,
+                    handler,
+                    context_factory(spec.function_name, spec.arn, spec.memory_size, spec.timeout),
+                    region=self.region,
+                    endpoint_url=self.endpoint_url,
+                    failure_visibility_timeout=self.failure_visibility_timeout,
+                    name=f"{spec.logical_id}.{source.name}",
+                )
+                self.pollers.append(poller.start())
+        return self.pollers
+
+    def stop_pollers(self) -> None:
+        pollers, self.pollers = self.pollers, []
+        for poller in pollers:
+            poller.request_stop()  # signal all first, so they wind down in parallel
+        for poller in pollers:
+            poller.stop()
+
+    def stop(self) -> None:
+        self.stop_pollers()
+        self.emulator.stop()
+        self._resources = None
+        self._restore_environment()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- what tests, the benchmark and the server use -----------------------------------------------
+
+    @property
+    def resources(self) -> LocalStackResources:
+        if self._resources is None:
+            raise RuntimeError("the local stack is not started")
+        return self._resources
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.emulator.endpoint_url
+
+    def function(self, logical_id: str) -> FunctionSpec:
+        return self.resources.functions[logical_id]
+
+    def handler(self, logical_id: str) -> Handler:
+        """The handler of a template function, imported from its CodeUri."""
+        spec = self.function(logical_id)
+        return load_handler(self.project_root, spec.code_uri, spec.handler)
+
+    def request_counts(self) -> dict[str, Any]:
+        return self.emulator.request_counts()
+
+    def reset_request_counts(self) -> None:
+        self.emulator.reset_request_counts()
+
+    # --- environment ------------------------------------------------------------------------------
+
+    def _apply_environment(self, values: dict[str, str]) -> None:
+        for key in (*values, *_REMOVED_ENVIRONMENT):
+            self._saved_environment.setdefault(key, os.environ.get(key))
+        for key in _REMOVED_ENVIRONMENT:
+            os.environ.pop(key, None)
+        os.environ.update(values)
+        _reset_settings()
+
+    def _restore_environment(self) -> None:
+        if not self._saved_environment:
+            return
+        for key, value in self._saved_environment.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_environment = {}
+        _reset_settings()
+
+
+def _reset_settings() -> None:
+    # Imported here: settings is the environment's one reader, and it must re-read what we changed.
+    from aisre.settings import reset_settings
+
+    reset_settings()
