@@ -161,9 +161,8 @@ def run() -> dict[str, object]:
 
 
 def report(result: dict[str, object]) -> None:
-    print(
-        "\n== Throughput: %s alerts, 70%% duplicates, %s concurrent senders, over HTTP ==" % (result["alerts"], SENDERS)
-    )
+    alerts = result["alerts"]
+    print(f"\n== Throughput: {alerts} alerts, 70% duplicates, {SENDERS} concurrent senders, over HTTP ==")
     for key, value in result.items():
         print(f"{key:<24} {value}")
 
