@@ -29,6 +29,7 @@ class AlertContext:
     service: str | None
     open_fingerprint: OpenFingerprint | None
     anchor: ServiceAnchor | None
+    latest_deploy: Deploy | None = None
 
 
 @dataclass
@@ -50,7 +51,10 @@ class DeadLetter:
 
 
 class IncidentStore(Protocol):
-    def load_alert_context(self, workspace_id: str, fingerprint: str, service: str | None) -> AlertContext: ...
+    def load_alert_context(
+        self, workspace_id: str, fingerprint: str, service: str | None, deploy_service: str | None = None
+    ) -> AlertContext:
+        """The fingerprint's claim, the service's anchor and `deploy_service`'s latest deploy, in one read."""
 
     def open_incident(self, incident: Incident, events: Sequence[TimelineEvent], decision: OpenIncident) -> None:
         """Write the incident, its fingerprint claim, events and group bookkeeping at once (ConflictError

@@ -52,7 +52,6 @@ def build_platform(settings: Settings) -> Platform:
     dead_letter_store = DynamoDeadLetterStore()
     ingest = IngestService(
         incident_store,
-        deploy_store,
         correlation_window=timedelta(minutes=settings.correlation_window_minutes),
         deploy_lookback=timedelta(minutes=settings.deploy_lookback_minutes),
     )

@@ -96,7 +96,6 @@ def test_storage_failure_is_503_never_a_2xx(local_stack: object):
     healthy = get_platform()
     failing_ingest = IngestService(
         _UnavailableStore(),
-        _UnavailableStore(),
         correlation_window=timedelta(minutes=10),
         deploy_lookback=timedelta(hours=1),
     )

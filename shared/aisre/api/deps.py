@@ -1,4 +1,8 @@
-"""Request dependencies: the platform, the authenticated caller, and the workspace a request may touch."""
+"""Request dependencies: the platform, the authenticated caller, and the workspace a request may touch.
+
+They are `async def` on purpose: none does I/O per request, and FastAPI runs a plain `def` dependency in
+its thread pool, a thread hand-off per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ from aisre.wiring import Platform, get_platform
 DEFAULT_WORKSPACE = "default"
 
 
-def platform() -> Platform:
+async def platform() -> Platform:
     return get_platform()
 
 
-def caller(request: Request, platform: Annotated[Platform, Depends(platform)]) -> Caller:
+async def caller(request: Request, platform: Annotated[Platform, Depends(platform)]) -> Caller:
     """The caller behind X-API-Key or ?api_key=; every workspace in dev mode (no keys configured)."""
     if platform.keyring.dev_mode:
         return DEV_CALLER
@@ -30,7 +34,7 @@ def caller(request: Request, platform: Annotated[Platform, Depends(platform)]) -
     return found
 
 
-def write_workspace(request: Request, who: Annotated[Caller, Depends(caller)]) -> str:
+async def write_workspace(request: Request, who: Annotated[Caller, Depends(caller)]) -> str:
     """Where a write lands: a scoped key's own workspace, else X-Workspace-Id, else `default`.
 
     A scoped key naming another workspace gets 404, as if that workspace did not exist.
@@ -45,7 +49,7 @@ def write_workspace(request: Request, who: Annotated[Caller, Depends(caller)]) -
     return requested or DEFAULT_WORKSPACE
 
 
-def read_workspace(
+async def read_workspace(
     request: Request,
     who: Annotated[Caller, Depends(caller)],
     workspace_id: Annotated[str | None, Query(description="Only this workspace")] = None,

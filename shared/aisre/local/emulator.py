@@ -215,6 +215,7 @@ def serve(host: str, port: int) -> None:
 
     from aisre.local import moto_patches
 
+    sys.setswitchinterval(0.0005)  # request threads are I/O-bound: hand the GIL over promptly (see cli.py)
     moto_patches.apply()
     KeepAliveHandler = _keep_alive_handler(MotoRequestHandler)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

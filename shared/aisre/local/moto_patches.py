@@ -1,6 +1,6 @@
 """Fixes to moto's DynamoDB for an emulator that serves concurrent requests; applied in the emulator process.
 
-Three problems, all invisible in moto's usual single-threaded, small-table test use:
+Four problems, all invisible in moto's usual single-threaded, small-table test use:
 - TransactWriteItems deep-copies every table it touches before writing, to roll back on failure. That is
   O(table size) per transaction (seconds once a table holds tens of thousands of items), and a request
   writing to the table during the copy makes it fail with "dictionary changed size during iteration".
@@ -11,11 +11,15 @@ Three problems, all invisible in moto's usual single-threaded, small-table test 
 - Every Query, even on the base table's own partition key, walks and sorts every item of the table
   (Table.all_items). A base-table Query now reads only its partition; an index Query skips the sort of
   the whole table (Query sorts its own results afterwards). Safe because requests are serialized.
+- Responses go through moto's generic, model-driven serializer, a third of the emulator's time. The
+  data-plane operations' results are already DynamoDB's wire JSON, so they are dumped as they are
+  (falling back to the serializer for anything that is not plain JSON).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -42,9 +46,35 @@ def apply() -> None:
     """Install the item-level-rollback transactions and the partition-scoped queries below."""
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.responses import DynamoHandler
 
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Table.query = _scoped_query(Table.query)  # type: ignore[method-assign]
+    DynamoHandler.serialized = _plain_json_for_data_plane(DynamoHandler.serialized)  # type: ignore[method-assign]
+
+
+# Operations whose results hold only JSON-native values (items are already {"S": ...} maps).
+_DATA_PLANE = frozenset(
+    {
+        "GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+        "TransactWriteItems", "TransactGetItems", "BatchWriteItem",
+    }
+)  # fmt: skip
+
+
+def _plain_json_for_data_plane(original: Callable[..., Any]) -> Callable[..., Any]:
+    def serialized(self: Any, action_result: Any) -> Any:
+        result = action_result.result
+        if self._get_action() in _DATA_PLANE and isinstance(result, dict):
+            try:
+                body = json.dumps(result, separators=(",", ":"))
+            except (TypeError, ValueError):
+                return original(self, action_result)
+            headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+            return 200, headers, body
+        return original(self, action_result)
+
+    return serialized
 
 
 _INDEX_NAME_POSITION = 7  # Table.query(hash_key, ..., projection_expressions, index_name, ...)

@@ -20,7 +20,8 @@ from aisre.domain.correlation import (
 from aisre.domain.deploy import correlate_deploy
 from aisre.domain.incident import Incident, TimelineEvent
 from aisre.errors import ConflictError, StorageError
-from aisre.ports import AlertContext, DeployStore, IncidentStore
+from aisre.ports import AlertContext, IncidentStore
+from aisre.services.claim_cache import CachedClaim, ClaimCache
 
 # A lost condition means another writer changed what we read; re-reading settles it in one or two
 # rounds even under heavy contention, so running out of attempts signals a real fault.
@@ -54,26 +55,35 @@ class IngestService:
     def __init__(
         self,
         incidents: IncidentStore,
-        deploys: DeployStore,
         *,
         correlation_window: timedelta,
         deploy_lookback: timedelta,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_incident_id,
+        claims: ClaimCache | None = None,
     ):
         self._incidents = incidents
-        self._deploys = deploys
         self._window = correlation_window
         self._deploy_lookback = deploy_lookback
         self._clock = clock
         self._new_id = new_id
+        self._claims = claims if claims is not None else ClaimCache()
 
     def ingest(self, workspace_id: str, alerts: Sequence[Alert]) -> list[AlertOutcome]:
         return [self.ingest_one(workspace_id, alert) for alert in alerts]
 
     def ingest_one(self, workspace_id: str, alert: Alert) -> AlertOutcome:
+        if not alert.is_resolved:
+            cached = self._claims.get(workspace_id, alert.fingerprint)
+            if cached is not None:
+                try:
+                    return self._fold_cached(workspace_id, alert, cached)
+                except ConflictError:
+                    self._claims.forget(workspace_id, alert.fingerprint)  # stale hint: read, as below
         for _attempt in range(MAX_ATTEMPTS):
-            context = self._incidents.load_alert_context(workspace_id, alert.fingerprint, alert.service)
+            context = self._incidents.load_alert_context(
+                workspace_id, alert.fingerprint, alert.service, alert.service or alert.deployment
+            )
             now = self._clock()
             decision = decide(alert, context.open_fingerprint, context.anchor, now, self._window)
             try:
@@ -81,7 +91,7 @@ class IngestService:
                     case FoldIntoIncident(incident_id=incident_id):
                         return self._fold(workspace_id, alert, context, incident_id, now)
                     case OpenIncident():
-                        return self._open(workspace_id, alert, decision, now)
+                        return self._open(workspace_id, alert, context, decision, now)
                     case ResolveIncident(incident_id=incident_id):
                         return self._resolve(workspace_id, alert, context, incident_id, now)
                     case NothingToResolve():
@@ -96,15 +106,24 @@ class IngestService:
     ) -> AlertOutcome:
         self._incidents.fold_alert(workspace_id, incident_id, alert.fingerprint, _alert_event(incident_id, alert, now))
         group_id = context.open_fingerprint.group_id if context.open_fingerprint else None
+        self._claims.remember(workspace_id, alert.fingerprint, CachedClaim(incident_id, group_id))
         return AlertOutcome(incident_id, True, dedup_strategy(alert), group_id, "deduplicated", alert.fingerprint)
 
-    def _open(self, workspace_id: str, alert: Alert, decision: OpenIncident, now: datetime) -> AlertOutcome:
+    def _fold_cached(self, workspace_id: str, alert: Alert, cached: CachedClaim) -> AlertOutcome:
+        """One conditional write instead of read-then-write; ConflictError when the hint is stale."""
+        event = _alert_event(cached.incident_id, alert, self._clock())
+        self._incidents.fold_alert(workspace_id, cached.incident_id, alert.fingerprint, event)
+        return AlertOutcome(
+            cached.incident_id, True, dedup_strategy(alert), cached.group_id, "deduplicated", alert.fingerprint
+        )
+
+    def _open(
+        self, workspace_id: str, alert: Alert, context: AlertContext, decision: OpenIncident, now: datetime
+    ) -> AlertOutcome:
         incident_id = self._new_id()
-        deploy_service = alert.service or alert.deployment
-        correlation = None
-        if deploy_service:
-            deploys = self._deploys.deploys_of_service(workspace_id, deploy_service, now - self._deploy_lookback, now)
-            correlation = correlate_deploy(deploys, now, self._deploy_lookback.total_seconds() / 60)
+        # The service's latest deploy came with the context read: no extra request on the alert path.
+        deploys = [context.latest_deploy] if context.latest_deploy else []
+        correlation = correlate_deploy(deploys, now, self._deploy_lookback.total_seconds() / 60)
         incident = Incident(
             id=incident_id,
             workspace_id=workspace_id,
@@ -160,6 +179,7 @@ class IngestService:
                 )
             )
         self._incidents.open_incident(incident, events, decision)
+        self._claims.remember(workspace_id, alert.fingerprint, CachedClaim(incident_id, decision.group_id))
         return AlertOutcome(incident_id, False, None, decision.group_id, "created", alert.fingerprint)
 
     def _resolve(
@@ -175,6 +195,7 @@ class IngestService:
                 created_at=now,
             ),
         ]
+        self._claims.forget(workspace_id, alert.fingerprint)
         self._incidents.resolve(workspace_id, incident_id, now, context, events, None, alerts_received=1)
         group_id = context.open_fingerprint.group_id if context.open_fingerprint else None
         return AlertOutcome(incident_id, True, dedup_strategy(alert), group_id, "resolved", alert.fingerprint)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pynamodb.exceptions import PutError
+
 from aisre.adapters.dynamodb import keys
 from aisre.adapters.dynamodb.mapping import deploy_to_record, record_to_deploy
-from aisre.adapters.dynamodb.records import DeployRecord
+from aisre.adapters.dynamodb.records import DeployRecord, LatestDeployRecord
 from aisre.domain.deploy import Deploy
 
 _SECONDS_PER_DAY = 86_400
@@ -15,6 +17,20 @@ _SECONDS_PER_DAY = 86_400
 class DynamoDeployStore:
     def put_deploy(self, deploy: Deploy, retention_days: int) -> None:
         deploy_to_record(deploy, retention_days * _SECONDS_PER_DAY).save()
+        latest = LatestDeployRecord(
+            pk=keys.service_pk(deploy.workspace_id, deploy.service),
+            sk=keys.LATEST_DEPLOY_SK,
+            deploy=deploy.model_dump(mode="json"),
+            timestamp=deploy.timestamp,
+        )
+        try:
+            # Only moves forward: a deploy reported late must not hide a newer one.
+            latest.save(
+                condition=LatestDeployRecord.pk.does_not_exist() | (LatestDeployRecord.timestamp <= deploy.timestamp)
+            )
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def deploys_of_service(self, workspace_id: str, service: str, since: datetime, until: datetime) -> list[Deploy]:
         results = DeployRecord.query(

@@ -28,12 +28,14 @@ from aisre.adapters.dynamodb.records import (
     ChildLinkRecord,
     FingerprintRecord,
     IncidentRecord,
+    LatestDeployRecord,
     Record,
     TimelineEventRecord,
     UnmatchedResolutionRecord,
 )
 from aisre.domain.alert import Alert
 from aisre.domain.correlation import OpenFingerprint, OpenIncident, ServiceAnchor
+from aisre.domain.deploy import Deploy
 from aisre.domain.incident import ActionRecord, Incident, IncidentState, TimelineEvent
 from aisre.errors import ConflictError, NotFoundError, StorageError
 from aisre.ports import AlertContext, Page
@@ -51,19 +53,20 @@ class DynamoIncidentStore:
 
     # -- the alert path ---------------------------------------------------------------------------
 
-    def load_alert_context(self, workspace_id: str, fingerprint: str, service: str | None) -> AlertContext:
-        fingerprint_key = {
-            "pk": {"S": keys.fingerprint_pk(workspace_id, fingerprint)},
-            "sk": {"S": keys.FINGERPRINT_SK},
-        }
-        wanted = [fingerprint_key]
+    def load_alert_context(
+        self, workspace_id: str, fingerprint: str, service: str | None, deploy_service: str | None = None
+    ) -> AlertContext:
+        wanted = [_key(keys.fingerprint_pk(workspace_id, fingerprint), keys.FINGERPRINT_SK)]
         if service:
-            wanted.append({"pk": {"S": keys.service_pk(workspace_id, service)}, "sk": {"S": keys.ANCHOR_SK}})
-        items = self._batch_get(wanted)
+            wanted.append(_key(keys.service_pk(workspace_id, service), keys.ANCHOR_SK))
+        if deploy_service:
+            wanted.append(_key(keys.service_pk(workspace_id, deploy_service), keys.LATEST_DEPLOY_SK))
         open_fingerprint: OpenFingerprint | None = None
         anchor: ServiceAnchor | None = None
-        for item in items:
-            if item["sk"]["S"] == keys.FINGERPRINT_SK:
+        latest_deploy: Deploy | None = None
+        for item in self._batch_get(wanted):
+            sort_key = item["sk"]["S"]
+            if sort_key == keys.FINGERPRINT_SK:
                 claim = FingerprintRecord.from_raw_data(item)
                 open_fingerprint = OpenFingerprint(
                     incident_id=claim.incident_id,
@@ -71,10 +74,18 @@ class DynamoIncidentStore:
                     opened_at=claim.opened_at,
                     group_id=claim.group_id,
                 )
-            else:
+            elif sort_key == keys.ANCHOR_SK:
                 anchor_record = AnchorRecord.from_raw_data(item)
                 anchor = ServiceAnchor(incident_id=anchor_record.incident_id, opened_at=anchor_record.opened_at)
-        return AlertContext(fingerprint=fingerprint, service=service, open_fingerprint=open_fingerprint, anchor=anchor)
+            elif sort_key == keys.LATEST_DEPLOY_SK:
+                latest_deploy = Deploy.model_validate(LatestDeployRecord.from_raw_data(item).deploy)
+        return AlertContext(
+            fingerprint=fingerprint,
+            service=service,
+            open_fingerprint=open_fingerprint,
+            anchor=anchor,
+            latest_deploy=latest_deploy,
+        )
 
     def open_incident(self, incident: Incident, events: Sequence[TimelineEvent], decision: OpenIncident) -> None:
         ws = incident.workspace_id
@@ -363,6 +374,10 @@ class DynamoIncidentStore:
         except FingerprintRecord.DoesNotExist:
             return None
         return claim if claim.incident_id == incident.id else None
+
+
+def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 class _Transaction:

@@ -173,6 +173,13 @@ class DeployRecord(_Listed):
     ttl = TTLAttribute(null=True)
 
 
+class LatestDeployRecord(Record):
+    """The newest deploy of a service, beside its anchor, so an alert reads both in one request."""
+
+    deploy = JSONAttribute()
+    timestamp = UTCDateTimeAttribute()
+
+
 class DeadLetterRecord(_Listed):
     by_workspace = WorkspaceIndex["DeadLetterRecord"]()
     across_workspaces = GlobalIndex["DeadLetterRecord"]()
@@ -218,6 +225,7 @@ ALL_RECORDS: tuple[type[Record], ...] = (
     FingerprintRecord,
     AnchorRecord,
     DeployRecord,
+    LatestDeployRecord,
     DeadLetterRecord,
     WebhookReceiptRecord,
     UnmatchedResolutionRecord,
