@@ -235,28 +235,16 @@ class DynamoIncidentStore:
         self, workspace_id: str | None, state: IncidentState | None, limit: int, cursor: str | None
     ) -> Page[Incident]:
         condition: Condition | None = (IncidentRecord.state == state.value) if state else None
-        if workspace_id is not None:
-            partition = keys.workspace_incidents(workspace_id)
-            start = decode_cursor(cursor, partition_attribute="gsi1pk", partition_value=partition)
-            results = IncidentRecord.by_workspace.query(
-                partition,
-                scan_index_forward=False,
-                filter_condition=condition,
-                limit=limit,
-                last_evaluated_key=start,
-                page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
-            )
-        else:
-            partition = keys.ALL_INCIDENTS
-            start = decode_cursor(cursor, partition_attribute="gsi2pk", partition_value=partition)
-            results = IncidentRecord.across_workspaces.query(
-                partition,
-                scan_index_forward=False,
-                filter_condition=condition,
-                limit=limit,
-                last_evaluated_key=start,
-                page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
-            )
+        index, partition, partition_attribute, _sort = _incident_listing(workspace_id)
+        start = decode_cursor(cursor, partition_attribute=partition_attribute, partition_value=partition)
+        results = index.query(
+            partition,
+            scan_index_forward=False,
+            filter_condition=condition,
+            limit=limit,
+            last_evaluated_key=start,
+            page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
+        )
         items = [record_to_incident(record) for record in results]
         next_cursor = encode_cursor(results.last_evaluated_key) if len(items) == limit else None
         return Page(items=items, cursor=next_cursor)
@@ -307,25 +295,15 @@ class DynamoIncidentStore:
             & (IncidentRecord.duration_seconds <= max_duration_seconds)
             & (IncidentRecord.actions_taken == 0)
         )
-        lower = keys.stamp(since)
-        if workspace_id is not None:
-            results = IncidentRecord.by_workspace.query(
-                keys.workspace_incidents(workspace_id),
-                IncidentRecord.gsi1sk >= lower,
-                scan_index_forward=False,
-                filter_condition=condition,
-                limit=limit,
-                page_size=_FILTERED_PAGE_SIZE,
-            )
-        else:
-            results = IncidentRecord.across_workspaces.query(
-                keys.ALL_INCIDENTS,
-                IncidentRecord.gsi2sk >= lower,
-                scan_index_forward=False,
-                filter_condition=condition,
-                limit=limit,
-                page_size=_FILTERED_PAGE_SIZE,
-            )
+        index, partition, _attribute, sort_key = _incident_listing(workspace_id)
+        results = index.query(
+            partition,
+            sort_key >= keys.stamp(since),
+            scan_index_forward=False,
+            filter_condition=condition,
+            limit=limit,
+            page_size=_FILTERED_PAGE_SIZE,
+        )
         return [record_to_incident(record) for record in results]
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -374,6 +352,14 @@ class DynamoIncidentStore:
         except FingerprintRecord.DoesNotExist:
             return None
         return claim if claim.incident_id == incident.id else None
+
+
+def _incident_listing(workspace_id: str | None) -> tuple[Any, str, str, Any]:
+    """Where incidents are listed newest first: one workspace's index partition, or every workspace's
+    (only for a caller whose key sees them all). (index, partition, its attribute, sort key attribute)."""
+    if workspace_id is not None:
+        return IncidentRecord.by_workspace, keys.workspace_incidents(workspace_id), "gsi1pk", IncidentRecord.gsi1sk
+    return IncidentRecord.across_workspaces, keys.ALL_INCIDENTS, "gsi2pk", IncidentRecord.gsi2sk
 
 
 def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aisre.api.deps import CallerDep, PlatformDep, ReadWorkspace
 from aisre.domain.incident import ActionRecord, DeployCorrelation, Incident, IncidentState, TimelineEvent
+from aisre.domain.keyring import Caller
 
 router = APIRouter(tags=["incidents"])
 
@@ -169,11 +171,7 @@ def acknowledge_incident(
     body: Annotated[IncidentTransition | None, Body()] = None,
 ) -> dict[str, Any]:
     """open -> acknowledged (409 from any other state)."""
-    request = body or IncidentTransition()
-    incident = platform.incidents.acknowledge(
-        workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note
-    )
-    return {"ok": True, "incident": incident_public(incident)}
+    return _transition(platform.incidents.acknowledge, workspace, incident_id, who, body)
 
 
 @router.post("/incidents/{incident_id}/resolve")
@@ -185,10 +183,18 @@ def resolve_incident(
     body: Annotated[IncidentTransition | None, Body()] = None,
 ) -> dict[str, Any]:
     """open or acknowledged -> resolved (409 when already resolved)."""
+    return _transition(platform.incidents.resolve, workspace, incident_id, who, body)
+
+
+def _transition(
+    move: Callable[[str | None, str, str, str | None], Incident],
+    workspace: str | None,
+    incident_id: str,
+    who: Caller,
+    body: IncidentTransition | None,
+) -> dict[str, Any]:
     request = body or IncidentTransition()
-    incident = platform.incidents.resolve(
-        workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note
-    )
+    incident = move(workspace, incident_id, request.actor or f"api-key:{who.key_id}", request.note)
     return {"ok": True, "incident": incident_public(incident)}
 
 
