@@ -16,7 +16,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def local_stack() -> Iterator[object]:
     """One emulator for the session, started here: no test skips for want of it."""
     from aisre.local.stack import LocalStack
-
     from aisre.wiring import reset_platform
 
     stack = LocalStack(PROJECT_ROOT)
