@@ -94,10 +94,42 @@ def run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- eval -----------------------------------------------------------------------------------------
+
+
+def _eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--suite", type=Path, required=True, help="a folder of HolmesGPT-format case folders")
+    parser.add_argument("--rubric", type=Path, default=None, help="JSON: case -> list of lists of regexes to match")
+    parser.add_argument("--json", type=Path, default=None, dest="json_out", help="write the per-case results here")
+    parser.add_argument("--answers", action="store_true", help="print each case's answer text too")
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    # Imported here so that other subcommands do not load the analyzer.
+    import json
+
+    from aisre.adapters.holmes_cases import iter_cases
+    from aisre.services.eval import format_table, run_suite
+
+    if not args.suite.is_dir():
+        raise SystemExit(f"aisre eval: --suite {args.suite} is not a folder")
+    rubric = json.loads(args.rubric.read_text(encoding="utf-8")) if args.rubric else None
+    results = run_suite(iter_cases(args.suite), rubric)
+    if args.answers:
+        for result in results:
+            print(f"===== {result.case}\n{result.answer}\n", flush=True)
+    print(format_table(results), flush=True)
+    if args.json_out:
+        payload = {"cases": [result.to_json() for result in results]}
+        args.json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 COMMANDS: dict[str, Command] = {
     "serve": Command("run the platform locally: emulated AWS, queue pollers, HTTP API", _serve_arguments, run_serve),
+    "eval": Command("score the deterministic analyzer on recorded investigation cases", _eval_arguments, run_eval),
 }
 
 

@@ -1,0 +1,119 @@
+"""What an investigation gathered: the issue under investigation and every tool result, as plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Tools whose output is what a workload printed, as opposed to what the cluster says about it.
+LOG_TOOLS = frozenset(
+    {
+        "fetch_pod_logs",
+        "kubectl_logs",
+        "kubectl_previous_logs",
+        "kubectl_logs_all_containers",
+        "kubectl_previous_logs_all_containers",
+        "kubectl_logs_recent_n_lines",
+        "kubectl_container_logs",
+        "kubectl_container_previous_logs",
+    }
+)
+# Listings of a whole namespace or cluster: they show other workloads' troubles too, so rules about the
+# subject must not read them as the subject's evidence.
+BROAD_TOOLS = frozenset(
+    {
+        "kubectl_get_by_kind_in_namespace",
+        "kubectl_get_by_kind_in_cluster",
+        "kubectl_find_resource",
+        "kubectl_top_pods",
+        "kubectl_top_nodes",
+        "kubectl_memory_requests_all_namespaces",
+        "kubectl_memory_requests_namespace",
+        "fetch_webpage",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The object an alert is about; any field may be unknown."""
+
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    node: str | None = None
+    container: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The alert or issue being investigated, as the monitoring pipeline described it."""
+
+    title: str
+    description: str = ""
+    source: str | None = None
+    subject: Subject = field(default_factory=Subject)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    starts_at: str | None = None
+    issue_id: str | None = None
+    runbook_urls: tuple[str, ...] = ()
+
+    @property
+    def alertname(self) -> str:
+        return str(self.labels.get("alertname") or self.title)
+
+    @property
+    def summary_text(self) -> str:
+        """Every free-text field of the alert, for rules that key on what the alert says."""
+        parts = [self.title, self.description, *self.annotations.values(), *self.labels.values()]
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """One tool call: which tool, with what parameters, and what it answered (never an exception)."""
+
+    tool: str
+    params: Mapping[str, Any]
+    status: str  # "success", "error", "no_data" or "unavailable"
+    text: str = ""
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.params.items() if v not in (None, ""))
+        return f"{self.tool}({shown})"
+
+    @property
+    def body(self) -> str:
+        """The output and the error text together: a failed kubectl call explains itself in its error."""
+        return "\n".join(part for part in (self.text, self.error or "") if part)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything a deterministic analysis may look at."""
+
+    issue: Issue
+    results: tuple[ToolResult, ...] = ()
+    available_tools: frozenset[str] = frozenset()
+
+    def of(self, *tools: str) -> Iterator[ToolResult]:
+        """Results of the named tools (all results when none are named)."""
+        for result in self.results:
+            if not tools or result.tool in tools:
+                yield result
+
+    def focused(self) -> Iterator[ToolResult]:
+        """Results about the subject and its own objects, without namespace- or cluster-wide listings."""
+        return (r for r in self.results if r.tool not in BROAD_TOOLS)
+
+    def logs(self) -> Iterator[ToolResult]:
+        return (r for r in self.results if r.tool in LOG_TOOLS)
+
+    def describes(self, kind: str | None = None) -> Iterator[ToolResult]:
+        for result in self.of("kubectl_describe"):
+            if kind is None or str(result.params.get("kind", "")).lower() == kind:
+                yield result
