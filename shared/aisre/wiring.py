@@ -1,76 +1,147 @@
-"""The composition root: settings -> adapters -> services, built once per process (per Lambda container)."""
+"""The composition root: settings -> adapters -> services, once per process (per Lambda container).
+
+Each part is built, and its modules imported, the first time something asks for it: a Lambda of one
+endpoint group never loads the services only another group uses (cold start is a feature).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
-from pynamodb.connection import Connection
-
-from aisre.adapters.dynamodb.dead_letter_store import DynamoDeadLetterStore
-from aisre.adapters.dynamodb.deploy_store import DynamoDeployStore
-from aisre.adapters.dynamodb.incident_store import DynamoIncidentStore
-from aisre.adapters.dynamodb.receipt_store import DynamoReceiptStore
 from aisre.adapters.dynamodb.records import configure_records
-from aisre.adapters.secrets import load_secrets
-from aisre.domain.keyring import Keyring
-from aisre.domain.signatures import split_secrets
-from aisre.services.dead_letters import DeadLetterService
-from aisre.services.deploys import DeployService
-from aisre.services.incidents import IncidentService
-from aisre.services.ingest import IngestService
-from aisre.services.intake import AlertIntake
-from aisre.services.pagerduty import PagerDutySync
 from aisre.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from pynamodb.connection import Connection
 
-@dataclass(frozen=True)
+    from aisre.adapters.dynamodb.dead_letter_store import DynamoDeadLetterStore
+    from aisre.adapters.dynamodb.deploy_store import DynamoDeployStore
+    from aisre.adapters.dynamodb.incident_store import DynamoIncidentStore
+    from aisre.adapters.dynamodb.receipt_store import DynamoReceiptStore
+    from aisre.adapters.secrets import Secrets
+    from aisre.domain.keyring import Keyring
+    from aisre.services.dead_letters import DeadLetterService
+    from aisre.services.deploys import DeployService
+    from aisre.services.incidents import IncidentService
+    from aisre.services.ingest import IngestService
+    from aisre.services.intake import AlertIntake
+    from aisre.services.pagerduty import PagerDutySync
+
+
 class Platform:
-    settings: Settings
-    keyring: Keyring
-    pagerduty_secrets: list[str]
-    grafana_secrets: list[str]
-    incident_store: DynamoIncidentStore
-    receipts: DynamoReceiptStore
-    ingest: IngestService
-    intake: AlertIntake
-    incidents: IncidentService
-    dead_letters: DeadLetterService
-    deploys: DeployService
-    pagerduty: PagerDutySync
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        configure_records(
+            table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+        )
+
+    # -- secrets ------------------------------------------------------------------------------------
+
+    @cached_property
+    def secrets(self) -> Secrets:
+        from aisre.adapters.secrets import load_secrets
+
+        return load_secrets(self.settings)
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        from aisre.domain.keyring import Keyring
+
+        return Keyring(self.secrets.api_keys)
+
+    @cached_property
+    def pagerduty_secrets(self) -> list[str]:
+        from aisre.domain.signatures import split_secrets
+
+        return split_secrets(self.secrets.pagerduty_webhook_secret)
+
+    @cached_property
+    def grafana_secrets(self) -> list[str]:
+        from aisre.domain.signatures import split_secrets
+
+        return split_secrets(self.secrets.grafana_webhook_secret)
+
+    # -- stores -------------------------------------------------------------------------------------
+
+    @cached_property
+    def connection(self) -> Connection:
+        from pynamodb.connection import Connection
+
+        return Connection(region=self.settings.aws_region, host=self.settings.aws_endpoint_url, max_pool_connections=64)
+
+    @cached_property
+    def incident_store(self) -> DynamoIncidentStore:
+        from aisre.adapters.dynamodb.incident_store import DynamoIncidentStore
+
+        return DynamoIncidentStore(self.connection)
+
+    @cached_property
+    def deploy_store(self) -> DynamoDeployStore:
+        from aisre.adapters.dynamodb.deploy_store import DynamoDeployStore
+
+        return DynamoDeployStore()
+
+    @cached_property
+    def dead_letter_store(self) -> DynamoDeadLetterStore:
+        from aisre.adapters.dynamodb.dead_letter_store import DynamoDeadLetterStore
+
+        return DynamoDeadLetterStore()
+
+    @cached_property
+    def receipts(self) -> DynamoReceiptStore:
+        from aisre.adapters.dynamodb.receipt_store import DynamoReceiptStore
+
+        return DynamoReceiptStore()
+
+    # -- services -----------------------------------------------------------------------------------
+
+    @cached_property
+    def ingest(self) -> IngestService:
+        from aisre.services.ingest import IngestService
+
+        return IngestService(
+            self.incident_store,
+            correlation_window=timedelta(minutes=self.settings.correlation_window_minutes),
+            deploy_lookback=timedelta(minutes=self.settings.deploy_lookback_minutes),
+        )
+
+    @cached_property
+    def intake(self) -> AlertIntake:
+        from aisre.services.intake import AlertIntake
+
+        return AlertIntake(
+            self.ingest, self.dead_letter_store, dead_letter_retention_days=self.settings.dead_letter_retention_days
+        )
+
+    @cached_property
+    def incidents(self) -> IncidentService:
+        from aisre.services.incidents import IncidentService
+
+        return IncidentService(self.incident_store, self.deploy_store)
+
+    @cached_property
+    def dead_letters(self) -> DeadLetterService:
+        from aisre.services.dead_letters import DeadLetterService
+
+        return DeadLetterService(self.dead_letter_store, self.intake)
+
+    @cached_property
+    def deploys(self) -> DeployService:
+        from aisre.services.deploys import DeployService
+
+        return DeployService(self.deploy_store, retention_days=self.settings.deploy_retention_days)
+
+    @cached_property
+    def pagerduty(self) -> PagerDutySync:
+        from aisre.services.pagerduty import PagerDutySync
+
+        return PagerDutySync(self.intake, self.incidents, self.incident_store)
 
 
 def build_platform(settings: Settings) -> Platform:
-    configure_records(
-        table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url
-    )
-    connection = Connection(region=settings.aws_region, host=settings.aws_endpoint_url, max_pool_connections=64)
-    secrets = load_secrets(settings)
-    incident_store = DynamoIncidentStore(connection)
-    deploy_store = DynamoDeployStore()
-    dead_letter_store = DynamoDeadLetterStore()
-    ingest = IngestService(
-        incident_store,
-        correlation_window=timedelta(minutes=settings.correlation_window_minutes),
-        deploy_lookback=timedelta(minutes=settings.deploy_lookback_minutes),
-    )
-    intake = AlertIntake(ingest, dead_letter_store, dead_letter_retention_days=settings.dead_letter_retention_days)
-    incidents = IncidentService(incident_store, deploy_store)
-    return Platform(
-        settings=settings,
-        keyring=Keyring(secrets.api_keys),
-        pagerduty_secrets=split_secrets(secrets.pagerduty_webhook_secret),
-        grafana_secrets=split_secrets(secrets.grafana_webhook_secret),
-        incident_store=incident_store,
-        receipts=DynamoReceiptStore(),
-        ingest=ingest,
-        intake=intake,
-        incidents=incidents,
-        dead_letters=DeadLetterService(dead_letter_store, intake),
-        deploys=DeployService(deploy_store, retention_days=settings.deploy_retention_days),
-        pagerduty=PagerDutySync(intake, incidents, incident_store),
-    )
+    return Platform(settings)
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import hmac
 import json
@@ -90,18 +89,18 @@ def test_storage_failure_is_503_never_a_2xx(local_stack: object):
     from aisre.local.server import create_local_app
     from aisre.services.ingest import IngestService
     from aisre.services.intake import AlertIntake
-    from aisre.wiring import get_platform
+    from aisre.settings import get_settings
+    from aisre.wiring import build_platform
     from tests.support.servers import serve_app
 
-    healthy = get_platform()
+    broken = build_platform(get_settings())
     failing_ingest = IngestService(
         _UnavailableStore(),
         correlation_window=timedelta(minutes=10),
         deploy_lookback=timedelta(hours=1),
     )
-    broken = dataclasses.replace(
-        healthy, intake=AlertIntake(failing_ingest, _UnavailableStore(), dead_letter_retention_days=1)
-    )
+    # The table is unreachable behind this platform's intake (a cached part, replaced on the instance).
+    broken.intake = AlertIntake(failing_ingest, _UnavailableStore(), dead_letter_retention_days=1)
     app = create_local_app()
     app.dependency_overrides[deps.platform] = lambda: broken
     with serve_app(app) as url, httpx.Client(base_url=url) as http:
