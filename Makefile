@@ -42,6 +42,12 @@ test-fast: setup
 bench: setup
 	$(PY) -m tests.bench
 
+# Investigation quality on HolmesGPT's public cases (read from ../shared, never copied here).
+SUITE ?= ../shared/benchmarks/holmesgpt/test_investigate
+RUBRIC ?= ../shared/benchmarks/holmesgpt/rubric.json
+eval: setup
+	$(VENV)/bin/aisre eval --suite $(SUITE) --rubric $(RUBRIC)
+
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
