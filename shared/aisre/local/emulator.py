@@ -199,7 +199,7 @@ def _keep_alive_handler(base: type[Any]) -> type[Any]:
     return KeepAliveHandler
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, function_runtime_url: str | None = None) -> None:
     """Child entry point: serve moto on host:port (0 = any free port) until terminated."""
     import logging
 
@@ -220,7 +220,11 @@ def serve(host: str, port: int) -> None:
     KeepAliveHandler = _keep_alive_handler(MotoRequestHandler)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = CountingMiddleware(moto_patches.serialize_dynamodb(_fast_dispatcher()))
+    if function_runtime_url:
+        moto_patches.forward_lambda_invocations(function_runtime_url)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)
+    # moto's Step Functions interpreter calls Lambda through this very server, found by MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(server.server_address[1])
     print(f"{_PORT_LINE}{server.server_address[1]}", flush=True)
     # From here on our stdout is the parent's pipe only for the port line; moto's prints go to stderr.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -238,7 +242,14 @@ class EmulatorError(RuntimeError):
 class Emulator:
     """Runs the emulator child process and talks to its admin endpoints."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, startup_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        startup_timeout: float = 30.0,
+        function_runtime_url: str | None = None,
+    ) -> None:
+        self.function_runtime_url = function_runtime_url
         self.host = host
         self.port = port
         self.startup_timeout = startup_timeout
@@ -258,8 +269,11 @@ class Emulator:
         """Start the child, wait until it answers, return its endpoint URL."""
         if self._process is not None:
             return self.endpoint_url
+        command = [sys.executable, "-m", "aisre.local.emulator", "--host", self.host, "--port", str(self.port)]
+        if self.function_runtime_url:
+            command += ["--function-runtime", self.function_runtime_url]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "aisre.local.emulator", "--host", self.host, "--port", str(self.port)],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # Its own session: Ctrl-C in a terminal reaches us, and we stop the child in order.
@@ -350,8 +364,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with aisre's request counter")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--function-runtime", default=None, help="URL Lambda invocations are forwarded to")
     args = parser.parse_args(argv)
-    serve(args.host, args.port)
+    serve(args.host, args.port, args.function_runtime)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,30 @@ def serialize_dynamodb(app: WsgiApp) -> WsgiApp:
     return wrapped
 
 
+def forward_lambda_invocations(runtime_url: str) -> None:
+    """Send every Lambda invocation to the parent's FunctionRuntime (local/runtime.py) instead of Docker."""
+    import urllib.request
+
+    import moto.awslambda_simple.models as simple
+
+    def invoke(
+        self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+    ) -> bytes:
+        function = self.get_function(function_name, qualifier)
+        data = body.encode() if isinstance(body, str) else (body or b"")
+        request = urllib.request.Request(f"{runtime_url}/invoke/{function.function_name}", data=data, method="POST")
+        timeout = float(getattr(function, "timeout", 3) or 3) + 5
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            answer = json.loads(reply.read())
+        if answer["error"]:
+            response_headers["x-amz-function-error"] = "Unhandled"
+        payload = json.dumps(answer["payload"]).encode()
+        response_headers["Content-Length"] = str(len(payload))
+        return payload
+
+    simple.LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+
+
 def apply() -> None:
     """Install the item-level-rollback transactions and the partition-scoped queries below."""
     from moto.dynamodb.models import DynamoDBBackend

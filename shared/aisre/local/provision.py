@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import logging
+import re
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -23,6 +28,9 @@ from aisre.local.template import (
 logger = logging.getLogger(__name__)
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
+STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
+# Lambda needs a deployment package to create a function; the handler itself runs in our process.
+_PLACEHOLDER_CODE = "def handler(event, context):\n    raise RuntimeError('runs in the aisre process')\n"
 
 
 @dataclass(frozen=True)
@@ -184,8 +192,10 @@ class _Provisioner:
         region: str,
         stack_name: str,
         parameters: dict[str, Any] | None,
+        base_dir: Path | None = None,
     ) -> None:
         self.template = template
+        self.base_dir = base_dir or Path.cwd()
         self.region = region
         self.stack_name = stack_name
         self.resolver = Resolver(
@@ -197,6 +207,10 @@ class _Provisioner:
         self.dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
         self.sqs = session.client("sqs", endpoint_url=endpoint_url)
         self.sns = session.client("sns", endpoint_url=endpoint_url)
+        self.iam = session.client("iam", endpoint_url=endpoint_url)
+        self.lambda_ = session.client("lambda", endpoint_url=endpoint_url)
+        self.stepfunctions = session.client("stepfunctions", endpoint_url=endpoint_url)
+        self._role_arn: str | None = None
         self.result = LocalStackResources(stack_name=stack_name, region=region, account_id=LOCAL_ACCOUNT_ID)
         self.creators = {
             "AWS::DynamoDB::Table": self._table,
@@ -204,6 +218,7 @@ class _Provisioner:
             "AWS::SNS::Topic": self._topic,
             "AWS::SNS::Subscription": self._subscription,
             FUNCTION_TYPE: self._function,
+            **{kind: self._state_machine for kind in STATE_MACHINE_TYPES},
         }
 
     def physical_name(self, logical_id: str) -> str:
@@ -409,7 +424,59 @@ class _Provisioner:
                     )
                 )
         self.result.functions[logical_id] = spec
+        self._create_lambda(spec)
         return ResolvedResource(ref=name, attributes={"Arn": arn})
+
+    def _execution_role(self) -> str:
+        """One role for every emulated function and state machine (moto checks that roles exist)."""
+        if self._role_arn is None:
+            name = f"{self.stack_name}-local-execution"
+            try:
+                self._role_arn = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            except self.iam.exceptions.EntityAlreadyExistsException:
+                self._role_arn = self.iam.get_role(RoleName=name)["Role"]["Arn"]
+        return self._role_arn
+
+    def _create_lambda(self, spec: FunctionSpec) -> None:
+        """Register the function with the emulator's Lambda, so Step Functions Task states can invoke it;
+        the emulator forwards those invocations to the in-process handler (local/runtime.py)."""
+        package = io.BytesIO()
+        with zipfile.ZipFile(package, "w") as archive:
+            archive.writestr("handler.py", _PLACEHOLDER_CODE)
+        with contextlib.suppress(self.lambda_.exceptions.ResourceConflictException):  # provisioned before
+            self.lambda_.create_function(
+                FunctionName=spec.function_name,
+                Runtime="python3.12",
+                Role=self._execution_role(),
+                Handler=spec.handler,
+                Code={"ZipFile": package.getvalue()},
+                Timeout=spec.timeout,
+                MemorySize=spec.memory_size,
+            )
+
+    # --- Step Functions ---------------------------------------------------------------------------
+
+    def _state_machine(self, logical_id: str, raw: dict[str, Any]) -> ResolvedResource:
+        props = self.resolver.resolve(
+            {k: raw[k] for k in ("Name", "StateMachineName", "Definition", "DefinitionString", "DefinitionUri",
+                                 "DefinitionSubstitutions", "Type", "StateMachineType") if k in raw}
+        )  # fmt: skip
+        name = props.get("Name") or props.get("StateMachineName") or self.physical_name(logical_id)
+        if "DefinitionUri" in props:
+            text = (self.base_dir / str(props["DefinitionUri"])).read_text(encoding="utf-8")
+        elif "DefinitionString" in props:
+            text = str(props["DefinitionString"])
+        else:
+            text = json.dumps(props.get("Definition") or {})
+        substitutions = {str(k): _text(v) for k, v in (props.get("DefinitionSubstitutions") or {}).items()}
+        text = re.sub(r"\$\{([A-Za-z0-9_]+)\}", lambda m: substitutions.get(m.group(1), m.group(0)), text)
+        kind = str(props.get("Type") or props.get("StateMachineType") or "STANDARD")
+        arn = f"arn:aws:states:{self.region}:{LOCAL_ACCOUNT_ID}:stateMachine:{name}"
+        with contextlib.suppress(self.stepfunctions.exceptions.StateMachineAlreadyExists):
+            arn = self.stepfunctions.create_state_machine(
+                name=name, definition=text, roleArn=self._execution_role(), type=kind
+            )["stateMachineArn"]
+        return ResolvedResource(ref=arn, attributes={"Arn": arn, "Name": name})
 
     def _sqs_event(self, name: str, props: dict[str, Any]) -> SqsEventSource:
         queue_arn = str(props["Queue"])
@@ -440,11 +507,14 @@ def provision(
     region: str,
     stack_name: str = "aisre-local",
     parameters: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
 ) -> LocalStackResources:
     """Create the template's emulated resources in dependency order; read its functions.
 
-    Tables, queues, topics and subscriptions are created through boto3 at `endpoint_url`; other
+    Tables, queues, topics, subscriptions, Lambda functions (whose invocations the emulator forwards to
+    the in-process handlers) and state machines (DefinitionUri read relative to `base_dir`, the
+    template's folder) are created through boto3 at `endpoint_url`; other
     resource types are recorded in `skipped` (their Ref/GetAtt resolve to stand-in names).
     Re-running on the same emulator returns the same resources.
     """
-    return _Provisioner(template, endpoint_url, region, stack_name, parameters).run()
+    return _Provisioner(template, endpoint_url, region, stack_name, parameters, base_dir).run()

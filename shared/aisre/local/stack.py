@@ -10,6 +10,7 @@ from aisre.local.emulator import Emulator
 from aisre.local.functions import Handler, context_factory, load_handler
 from aisre.local.pollers import SqsPoller
 from aisre.local.provision import FunctionSpec, LocalStackResources, provision
+from aisre.local.runtime import FunctionRuntime
 from aisre.local.template import load_template
 
 DEFAULT_REGION = "us-east-1"
@@ -61,7 +62,10 @@ class LocalStack:
         self.stack_name = stack_name
         self.region = DEFAULT_REGION
         self.failure_visibility_timeout = failure_visibility_timeout
-        self.emulator = Emulator()
+        # Task states and direct invokes reach the functions' handlers here, in this process.
+        self.function_runtime = FunctionRuntime(self._invoker)
+        self.emulator = Emulator(function_runtime_url=self.function_runtime.url)
+        self._invokers: dict[str, Any] = {}
         self.pollers: list[SqsPoller] = []
         self._resources: LocalStackResources | None = None
         self._saved_environment: dict[str, str | None] = {}
@@ -72,9 +76,12 @@ class LocalStack:
         if self._resources is not None:
             return self
         try:
+            self.function_runtime.start()
             endpoint_url = self.emulator.start()
             template = load_template(self.template_path)
-            self._resources = provision(template, endpoint_url, self.region, self.stack_name, self.parameters)
+            self._resources = provision(
+                template, endpoint_url, self.region, self.stack_name, self.parameters, self.template_path.parent
+            )
             self._apply_environment(
                 {**self._resources.environment(), **_FIXED_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint_url}
             )
@@ -115,6 +122,7 @@ class LocalStack:
     def stop(self) -> None:
         self.stop_pollers()
         self.emulator.stop()
+        self.function_runtime.stop()
         self._resources = None
         self._restore_environment()
 
@@ -138,6 +146,19 @@ class LocalStack:
 
     def function(self, logical_id: str) -> FunctionSpec:
         return self.resources.functions[logical_id]
+
+    def _invoker(self, function_name: str) -> Any:
+        """The in-process handler of the function the emulator was asked to invoke (None if unknown)."""
+        if self._resources is None:
+            return None
+        if function_name not in self._invokers:
+            spec = next((f for f in self._resources.functions.values() if f.function_name == function_name), None)
+            if spec is None:
+                return None
+            handler = self.handler(spec.logical_id)
+            new_context = context_factory(spec.function_name, spec.arn, spec.memory_size, spec.timeout)
+            self._invokers[function_name] = lambda event: handler(event, new_context())
+        return self._invokers[function_name]
 
     def handler(self, logical_id: str) -> Handler:
         """The handler of a template function, imported from its CodeUri."""
