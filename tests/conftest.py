@@ -18,7 +18,9 @@ def local_stack() -> Iterator[object]:
     from aisre.local.stack import LocalStack
     from aisre.wiring import reset_platform
 
-    stack = LocalStack(PROJECT_ROOT)
+    # Investigations start on demand in tests (tests/integration/test_investigations.py turns the automatic
+    # start on where it is under test), so other tests' timelines hold only what they caused.
+    stack = LocalStack(PROJECT_ROOT, parameters={"AutoInvestigate": "false"})
     stack.start()
     reset_platform()
     try:

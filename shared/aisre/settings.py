@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     deploy_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEPLOY_RETENTION_DAYS"))
     webhook_id_retention_days: int = Field(7, ge=1, validation_alias=AliasChoices("WEBHOOK_ID_RETENTION_DAYS"))
 
+    # Investigations.
+    auto_investigate: bool = Field(True, validation_alias=AliasChoices("AUTO_INVESTIGATE"))
+    investigation_state_machine_arn: str = Field("", validation_alias=AliasChoices("INVESTIGATION_STATE_MACHINE_ARN"))
+    diagnosis_wait_seconds: float = Field(20.0, ge=0, le=25, validation_alias=AliasChoices("DIAGNOSIS_WAIT_SECONDS"))
+    policy_document: str = Field(
+        "", validation_alias=AliasChoices("AISRE_POLICY"), description="the action policy as JSON; empty: defaults"
+    )
+
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"))
     # X-Ray subsegments from the SDK (per DynamoDB call). Off by default: loading the SDK costs ~140 ms of
     # cold start, and Lambda's active tracing records the function and API segments without it.

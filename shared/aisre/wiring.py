@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from aisre.adapters.dynamodb.dead_letter_store import DynamoDeadLetterStore
     from aisre.adapters.dynamodb.deploy_store import DynamoDeployStore
     from aisre.adapters.dynamodb.incident_store import DynamoIncidentStore
+    from aisre.adapters.dynamodb.investigation_store import DynamoInvestigationStore
     from aisre.adapters.dynamodb.receipt_store import DynamoReceiptStore
     from aisre.adapters.secrets import Secrets
     from aisre.domain.keyring import Keyring
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from aisre.services.incidents import IncidentService
     from aisre.services.ingest import IngestService
     from aisre.services.intake import AlertIntake
+    from aisre.services.investigations import InvestigationService
     from aisre.services.pagerduty import PagerDutySync
 
 
@@ -101,11 +103,16 @@ class Platform:
     def ingest(self) -> IngestService:
         from aisre.services.ingest import IngestService
 
+        auto = self.settings.auto_investigate and bool(self.settings.investigation_state_machine_arn)
         return IngestService(
             self.incident_store,
             correlation_window=timedelta(minutes=self.settings.correlation_window_minutes),
             deploy_lookback=timedelta(minutes=self.settings.deploy_lookback_minutes),
+            on_incident_opened=self._investigate_new_incident if auto else None,
         )
+
+    def _investigate_new_incident(self, workspace_id: str, incident_id: str) -> None:
+        self.investigations.start(workspace_id, incident_id, trigger="incident_created")
 
     @cached_property
     def intake(self) -> AlertIntake:
@@ -132,6 +139,30 @@ class Platform:
         from aisre.services.deploys import DeployService
 
         return DeployService(self.deploy_store, retention_days=self.settings.deploy_retention_days)
+
+    @cached_property
+    def investigation_store(self) -> DynamoInvestigationStore:
+        from aisre.adapters.dynamodb.investigation_store import DynamoInvestigationStore
+
+        return DynamoInvestigationStore(self.connection)
+
+    @cached_property
+    def investigations(self) -> InvestigationService:
+        from aisre.adapters.no_cluster import NoClusterToolRunner
+        from aisre.adapters.stepfunctions import StepFunctionsWorkflow
+        from aisre.domain.policy import load_policy
+        from aisre.services.investigations import InvestigationService
+
+        arn = self.settings.investigation_state_machine_arn
+        workflow = StepFunctionsWorkflow(arn, self.settings.aws_region, self.settings.aws_endpoint_url) if arn else None
+        return InvestigationService(
+            self.investigation_store,
+            self.incidents,
+            self.incident_store,
+            workflow,
+            NoClusterToolRunner(),
+            load_policy(self.settings.policy_document or None),
+        )
 
     @cached_property
     def pagerduty(self) -> PagerDutySync:

@@ -123,7 +123,19 @@ def run() -> dict[str, object]:
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, LOG_LEVEL="WARNING")
     server = subprocess.Popen(
-        [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "aisre.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            # The ingest path is what is measured here; investigations are asynchronous work of their own.
+            "--parameter",
+            "AutoInvestigate=false",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -258,7 +258,8 @@ def test_poller_deletes_messages_the_handler_processed(
 def test_pollers_run_template_functions_from_sns_to_handler(stack: LocalStack, tmp_path: Path) -> None:
     """A second stack on a copy of the project: start_pollers wires the ingest handler to the queue."""
     shutil.copy(PROJECT_ROOT / "template.yaml", tmp_path / "template.yaml")
-    for name in ("webhooks", "incidents"):
+    shutil.copytree(PROJECT_ROOT / "infra", tmp_path / "infra")  # the state machines' DefinitionUri
+    for name in ("webhooks", "incidents", "investigations", "steps"):
         write_handler(tmp_path / "functions" / name, "handler", "def handler(event, context):\n    return None\n")
     write_handler(tmp_path / "functions" / "ingest", "handler", RECORDING_HANDLER.format(result="return None"))
     outer_endpoint = os.environ["AWS_ENDPOINT_URL"]

@@ -18,6 +18,7 @@ from aisre.settings import get_settings
 GROUPS: dict[str, tuple[str, ...]] = {
     "webhooks": ("aisre.api.routers.deploys", "aisre.api.routers.dead_letters", "aisre.api.routers.webhooks"),
     "incidents": ("aisre.api.routers.incidents",),
+    "investigations": ("aisre.api.routers.investigations",),
     "system": ("aisre.api.routers.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

@@ -20,6 +20,7 @@ from aisre.domain.correlation import (
 from aisre.domain.deploy import correlate_deploy
 from aisre.domain.incident import Incident, TimelineEvent
 from aisre.errors import ConflictError, StorageError
+from aisre.observability import logger
 from aisre.ports import AlertContext, IncidentStore
 from aisre.services.claim_cache import CachedClaim, ClaimCache
 
@@ -61,6 +62,7 @@ class IngestService:
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_incident_id,
         claims: ClaimCache | None = None,
+        on_incident_opened: Callable[[str, str], None] | None = None,
     ):
         self._incidents = incidents
         self._window = correlation_window
@@ -68,6 +70,7 @@ class IngestService:
         self._clock = clock
         self._new_id = new_id
         self._claims = claims if claims is not None else ClaimCache()
+        self._on_incident_opened = on_incident_opened
 
     def ingest(self, workspace_id: str, alerts: Sequence[Alert]) -> list[AlertOutcome]:
         return [self.ingest_one(workspace_id, alert) for alert in alerts]
@@ -180,7 +183,18 @@ class IngestService:
             )
         self._incidents.open_incident(incident, events, decision)
         self._claims.remember(workspace_id, alert.fingerprint, CachedClaim(incident_id, decision.group_id))
+        self._announce(workspace_id, incident_id)
         return AlertOutcome(incident_id, False, None, decision.group_id, "created", alert.fingerprint)
+
+    def _announce(self, workspace_id: str, incident_id: str) -> None:
+        """Tell the listener (the investigation starter) of a new incident. The incident is stored
+        already: a failing listener is logged, never turned into a failed delivery."""
+        if self._on_incident_opened is None:
+            return
+        try:
+            self._on_incident_opened(workspace_id, incident_id)
+        except Exception:  # the alert is acknowledged whatever happens to the investigation
+            logger.exception("could not start the investigation of %s", incident_id)
 
     def _resolve(
         self, workspace_id: str, alert: Alert, context: AlertContext, incident_id: str, now: datetime

@@ -111,3 +111,18 @@ def unmatched_pk(workspace_id: str) -> str:
 def workspace_of(pk: str) -> str:
     """The workspace a base-table key belongs to (keys are `WS#{workspace}#...`)."""
     return pk.split("#", 2)[1]
+
+
+INVESTIGATION_PREFIX = "INV#"
+
+
+def investigation_pk(workspace_id: str, investigation_id: str) -> str:
+    return f"WS#{workspace_id}#INV#{investigation_id}"
+
+
+def investigation_id_key(investigation_id: str) -> str:
+    return f"INV#{investigation_id}"
+
+
+def investigation_link_sk(started: datetime, investigation_id: str) -> str:
+    return f"{INVESTIGATION_PREFIX}{stamp(started)}#{investigation_id}"

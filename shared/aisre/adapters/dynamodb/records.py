@@ -216,6 +216,22 @@ class UnmatchedResolutionRecord(Record):
     ttl = TTLAttribute(null=True)
 
 
+class InvestigationRecord(Record):
+    """One investigation, whole (pk WS#{ws}#INV#{id}); found by id alone through gsi3."""
+
+    gsi3pk = UnicodeAttribute(null=True)
+    by_id = IdIndex["InvestigationRecord"]()
+
+    status = UnicodeAttribute()
+    body = JSONAttribute()
+
+
+class InvestigationLinkRecord(Record):
+    """In the incident's partition (sk INV#{started}#{id}): its investigations, newest last."""
+
+    investigation_id = UnicodeAttribute()
+
+
 ALL_RECORDS: tuple[type[Record], ...] = (
     Record,
     IncidentRecord,
@@ -229,6 +245,8 @@ ALL_RECORDS: tuple[type[Record], ...] = (
     DeadLetterRecord,
     WebhookReceiptRecord,
     UnmatchedResolutionRecord,
+    InvestigationRecord,
+    InvestigationLinkRecord,
 )
 
 

@@ -1,0 +1,81 @@
+"""Investigations end to end on the local stack: the template's state machine runs (moto's ASL
+interpreter), its Task states run the steps handler in-process, and the diagnosis lands on the incident."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.integration.test_alert_to_incident import ALERT
+from tests.support.servers import wait_for
+
+OOM_ALERT = dict(
+    ALERT,
+    title="Pod payments-api-7d8f9c6b5-x2k4m OOMKilled",
+    description="Container was OOMKilled: memory limit 512Mi exceeded",
+)
+
+
+def finished(api: httpx.Client, investigation_id: str) -> dict | None:
+    body = api.get(f"/investigations/{investigation_id}").json()
+    return body if body["status"] != "running" else None
+
+
+def test_investigation_on_demand_runs_the_state_machine_and_yields_a_diagnosis(api: httpx.Client):
+    incident_id = api.post("/webhook", json=OOM_ALERT).json()["incident_id"]
+    started = api.post(f"/incidents/{incident_id}/investigate")
+    assert started.status_code == 202 and started.json()["status"] == "running"
+    investigation = wait_for(lambda: finished(api, started.json()["investigation_id"]), timeout=60, interval=0.25)
+
+    assert investigation["status"] == "succeeded", investigation
+    assert [step["name"] for step in investigation["steps"]] == [
+        "gather_cluster", "gather_changes", "analyze", "evaluate_actions", "persist",
+    ]  # fmt: skip
+    assert all(step["duration_ms"] >= 0 for step in investigation["steps"])
+    result = investigation["result"]
+    # No cluster here: the diagnosis says what it could not gather instead of failing.
+    assert result["not_gathered"] and all("no Kubernetes cluster configured" in line for line in result["not_gathered"])
+    assert result["incident_id"] == incident_id
+
+    diagnosis = api.get(f"/incidents/{incident_id}/diagnosis").json()
+    assert diagnosis["summary"] == result["summary"]
+    for action in diagnosis["suggested_actions"]:
+        assert {"allowed", "approval_required", "dry_run", "blast_radius", "policy_name", "policy_reason"} <= set(
+            action
+        )
+        assert action["dry_run"] is True
+    events = [event["event_type"] for event in api.get(f"/incidents/{incident_id}/timeline").json()["events"]]
+    assert events[-2:] == ["investigation_started", "investigation_completed"] or (
+        "investigation_started" in events and events[-1] == "investigation_completed"
+    )
+
+
+def test_diagnosis_of_an_incident_never_investigated_is_404(api: httpx.Client):
+    incident_id = api.post("/webhook", json=dict(ALERT, title="Never investigated")).json()["incident_id"]
+    response = api.get(f"/incidents/{incident_id}/diagnosis")
+    assert response.status_code == 404 and response.json()["status"] == "not_investigated"
+
+
+def test_investigation_of_another_workspaces_incident_is_404(api: httpx.Client, base_url: str):
+    incident_id = api.post("/webhook", json=dict(ALERT, title="Mine only")).json()["incident_id"]
+    with httpx.Client(base_url=base_url, headers={"X-Workspace-Id": "ws-someone-else"}) as other:
+        assert other.post(f"/incidents/{incident_id}/investigate").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def auto_url(serve_with_settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with serve_with_settings(auto_investigate=True, diagnosis_wait_seconds=20) as url:
+        yield url
+
+
+def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it(auto_url: str, workspace: str):
+    with httpx.Client(base_url=auto_url, headers={"X-Workspace-Id": workspace}, timeout=60) as http:
+        incident_id = http.post("/webhook", json=dict(OOM_ALERT, title="Auto-investigated OOM")).json()["incident_id"]
+        # The diagnosis endpoint waits (bounded) for the running investigation instead of answering 404.
+        diagnosis = http.get(f"/incidents/{incident_id}/diagnosis")
+        assert diagnosis.status_code == 200, diagnosis.text
+        assert diagnosis.json()["incident_id"] == incident_id
+        events = [e["event_type"] for e in http.get(f"/incidents/{incident_id}/timeline").json()["events"]]
+        assert "investigation_started" in events and "investigation_completed" in events
