@@ -57,6 +57,28 @@ class Settings(BaseSettings):
         "", validation_alias=AliasChoices("AISRE_POLICY"), description="the action policy as JSON; empty: defaults"
     )
 
+    # The LLM agent (any OpenAI-compatible endpoint); without a model the deterministic analyzer answers.
+    openai_api_key: str = Field("", validation_alias=AliasChoices("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
+    aisre_model: str = Field("", validation_alias=AliasChoices("AISRE_MODEL"))
+    llm_timeout_seconds: float = Field(60.0, gt=0, validation_alias=AliasChoices("AISRE_LLM_TIMEOUT_SECONDS"))
+    agent_max_steps: int = Field(10, ge=1, le=50, validation_alias=AliasChoices("AISRE_AGENT_MAX_STEPS"))
+
+    # The cluster investigations read (read-only): a kubeconfig, an EKS cluster, or the pod's own
+    # service account. Locally, ~/.kube/config is used when none is set and the file exists.
+    kubeconfig: str = Field("", validation_alias=AliasChoices("KUBECONFIG"))
+    kube_context: str = Field("", validation_alias=AliasChoices("KUBE_CONTEXT"))
+    eks_cluster_name: str = Field("", validation_alias=AliasChoices("EKS_CLUSTER_NAME"))
+    kubernetes_in_cluster: bool = Field(False, validation_alias=AliasChoices("KUBERNETES_IN_CLUSTER"))
+
+    # Similar incidents: an OpenAI-compatible embeddings endpoint when set, else a local embedding;
+    # OpenSearch k-NN when an endpoint is set, else an in-process exact index.
+    embeddings_base_url: str | None = Field(None, validation_alias=AliasChoices("EMBEDDINGS_BASE_URL"))
+    embeddings_model: str = Field("text-embedding-3-small", validation_alias=AliasChoices("EMBEDDINGS_MODEL"))
+    embeddings_api_key: str = Field("", validation_alias=AliasChoices("EMBEDDINGS_API_KEY"))
+    opensearch_endpoint: str = Field("", validation_alias=AliasChoices("OPENSEARCH_ENDPOINT"))
+    opensearch_index: str = Field("aisre-incidents", validation_alias=AliasChoices("OPENSEARCH_INDEX"))
+
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"))
     # X-Ray subsegments from the SDK (per DynamoDB call). Off by default: loading the SDK costs ~140 ms of
     # cold start, and Lambda's active tracing records the function and API segments without it.

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aisre.adapters.dynamodb.records import configure_records
+from aisre.observability import logger
 from aisre.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -22,14 +23,19 @@ if TYPE_CHECKING:
     from aisre.adapters.dynamodb.investigation_store import DynamoInvestigationStore
     from aisre.adapters.dynamodb.receipt_store import DynamoReceiptStore
     from aisre.adapters.secrets import Secrets
+    from aisre.domain.incident import Incident
     from aisre.domain.keyring import Keyring
+    from aisre.services.agent import InvestigationAgent
     from aisre.services.dead_letters import DeadLetterService
     from aisre.services.deploys import DeployService
     from aisre.services.incidents import IncidentService
     from aisre.services.ingest import IngestService
     from aisre.services.intake import AlertIntake
     from aisre.services.investigations import InvestigationService
+    from aisre.services.llm import ChatModel
     from aisre.services.pagerduty import PagerDutySync
+    from aisre.services.similar import SimilarIncidents
+    from aisre.services.tools import ToolRunner
 
 
 class Platform:
@@ -126,7 +132,14 @@ class Platform:
     def incidents(self) -> IncidentService:
         from aisre.services.incidents import IncidentService
 
-        return IncidentService(self.incident_store, self.deploy_store)
+        return IncidentService(self.incident_store, self.deploy_store, on_resolved=self._remember_resolution)
+
+    def _remember_resolution(self, incident: Incident, note: str | None) -> None:
+        """A resolved incident, with how it was resolved, becomes knowledge for the next similar one."""
+        try:
+            self.similar.index_incident(incident, resolution=note)
+        except Exception:  # knowledge is best effort: the resolution itself already succeeded
+            logger.exception("could not index resolved incident %s", incident.id)
 
     @cached_property
     def dead_letters(self) -> DeadLetterService:
@@ -148,7 +161,6 @@ class Platform:
 
     @cached_property
     def investigations(self) -> InvestigationService:
-        from aisre.adapters.no_cluster import NoClusterToolRunner
         from aisre.adapters.stepfunctions import StepFunctionsWorkflow
         from aisre.domain.policy import load_policy
         from aisre.services.investigations import InvestigationService
@@ -160,9 +172,93 @@ class Platform:
             self.incidents,
             self.incident_store,
             workflow,
-            NoClusterToolRunner(),
+            self.tool_runner,
             load_policy(self.settings.policy_document or None),
+            agent=self.agent,
+            similar=self.similar,
         )
+
+    @cached_property
+    def tool_runner(self) -> ToolRunner:
+        """Read-only tools over the configured cluster; none configured: every tool answers "unavailable"."""
+        from pathlib import Path
+
+        from aisre.adapters.kubernetes_connect import KubernetesTarget
+        from aisre.adapters.kubernetes_tools import KubernetesToolRunner
+        from aisre.adapters.no_cluster import NoClusterToolRunner
+
+        settings = self.settings
+        kubeconfig = settings.kubeconfig.split(":")[0] if settings.kubeconfig else ""
+        if not kubeconfig and settings.profile == "local" and (Path.home() / ".kube" / "config").is_file():
+            kubeconfig = str(Path.home() / ".kube" / "config")
+        target = KubernetesTarget(
+            kubeconfig=kubeconfig or None,
+            context=settings.kube_context or None,
+            eks_cluster_name=settings.eks_cluster_name or None,
+            eks_region=settings.aws_region,
+            in_cluster=settings.kubernetes_in_cluster,
+        )
+        if not target.configured:
+            return NoClusterToolRunner()
+        return KubernetesToolRunner(target)
+
+    @cached_property
+    def chat_model(self) -> ChatModel | None:
+        if not self.settings.aisre_model:
+            return None
+        from aisre.adapters.llm_openai import OpenAIChatModel
+
+        return OpenAIChatModel(
+            model=self.settings.aisre_model,
+            api_key=self.settings.openai_api_key or None,
+            base_url=self.settings.openai_base_url,
+            timeout=self.settings.llm_timeout_seconds,
+        )
+
+    @cached_property
+    def agent(self) -> InvestigationAgent | None:
+        if self.chat_model is None:
+            return None
+        from aisre.services.agent import InvestigationAgent
+        from aisre.services.agent_tools import specs_for
+
+        return InvestigationAgent(
+            self.chat_model,
+            self.tool_runner,
+            specs_for(self.tool_runner.available_tools()),
+            max_steps=self.settings.agent_max_steps,
+        )
+
+    @cached_property
+    def similar(self) -> SimilarIncidents:
+        from aisre.services.similar import SimilarIncidents
+
+        if self.settings.embeddings_base_url:
+            from aisre.adapters.embeddings_openai import OpenAIEmbedder
+
+            embedder: Any = OpenAIEmbedder(
+                model=self.settings.embeddings_model,
+                api_key=self.settings.embeddings_api_key,
+                base_url=self.settings.embeddings_base_url,
+            )
+        else:
+            from aisre.adapters.embeddings_local import HashingEmbedder
+
+            embedder = HashingEmbedder()
+        if self.settings.opensearch_endpoint:
+            from aisre.adapters.vector_opensearch import OpenSearchVectorIndex
+
+            index: Any = OpenSearchVectorIndex(
+                endpoint=self.settings.opensearch_endpoint,
+                index_name=self.settings.opensearch_index,
+                dimensions=embedder.dimensions,
+                region=self.settings.aws_region,
+            )
+        else:
+            from aisre.adapters.vector_memory import MemoryVectorIndex
+
+            index = MemoryVectorIndex()
+        return SimilarIncidents(embedder, index)
 
     @cached_property
     def pagerduty(self) -> PagerDutySync:

@@ -31,7 +31,7 @@ def test_investigation_on_demand_runs_the_state_machine_and_yields_a_diagnosis(a
 
     assert investigation["status"] == "succeeded", investigation
     assert [step["name"] for step in investigation["steps"]] == [
-        "gather_cluster", "gather_changes", "analyze", "evaluate_actions", "persist",
+        "gather_cluster", "gather_changes", "gather_history", "analyze", "evaluate_actions", "persist",
     ]  # fmt: skip
     assert all(step["duration_ms"] >= 0 for step in investigation["steps"])
     result = investigation["result"]
@@ -79,3 +79,41 @@ def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it
         assert diagnosis.json()["incident_id"] == incident_id
         events = [e["event_type"] for e in http.get(f"/incidents/{incident_id}/timeline").json()["events"]]
         assert "investigation_started" in events and "investigation_completed" in events
+
+
+def test_similar_incidents_carry_how_they_were_resolved(api: httpx.Client):
+    old = api.post("/webhook", json=dict(OOM_ALERT, service="checkout", title="OOMKilled on checkout-api")).json()
+    api.post(f"/incidents/{old['incident_id']}/resolve", json={"note": "Raised the memory limit to 1Gi"})
+    new = api.post("/webhook", json=dict(OOM_ALERT, service="checkout", title="checkout-api OOMKilled again")).json()
+    body = api.get(f"/incidents/{new['incident_id']}/similar").json()
+    assert body["incident_id"] == new["incident_id"]
+    top = body["similar_incidents"][0]
+    assert top["id"] == old["incident_id"] and top["state"] == "resolved"
+    assert top["resolution"] == "Raised the memory limit to 1Gi" and 0 < top["similarity_score"] <= 1
+
+
+def test_analyze_step_with_a_model_configured_uses_the_agent(api: httpx.Client, workspace: str):
+    from aisre.settings import get_settings
+    from aisre.wiring import build_platform
+    from tests.support.scripted_openai import Reply, ScriptedOpenAI
+    from tests.support.servers import serve_app
+
+    model_server = ScriptedOpenAI()
+    incident_id = api.post("/webhook", json=dict(OOM_ALERT, title="Model-investigated OOM")).json()["incident_id"]
+    state = {"workspace_id": workspace, "incident_id": incident_id, "gathered": []}
+    with serve_app(model_server.app()) as url:
+        platform = build_platform(
+            get_settings().model_copy(
+                update={"aisre_model": "gpt-test", "openai_base_url": f"{url}/v1", "openai_api_key": "sk-test"}
+            )
+        )
+        model_server.reset(Reply(content="## Conclusions and Possible Root causes\nThe container ran out of memory."))
+        answered = platform.investigations.analyze(state)
+        assert "ran out of memory" in answered["diagnosis"]["answer"]
+        assert answered["usage"]["prompt_tokens"] == 100 and answered["diagnosis"]["llm_error"] is None
+
+        # The model failing leaves the analyzer's answer standing, with a note of why.
+        model_server.reset(Reply(status=500), Reply(status=500))
+        fallback = platform.investigations.analyze(state)
+        assert fallback["diagnosis"]["llm_error"]
+        assert fallback["diagnosis"]["summary"] == answered["diagnosis"]["summary"]

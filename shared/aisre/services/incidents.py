@@ -28,10 +28,12 @@ class IncidentService:
         deploys: DeployStore,
         *,
         clock: Callable[[], datetime] = utc_now,
+        on_resolved: Callable[[Incident, str | None], None] | None = None,
     ):
         self._incidents = incidents
         self._deploys = deploys
         self._clock = clock
+        self._on_resolved = on_resolved
 
     # -- reads --------------------------------------------------------------------------------------
 
@@ -132,7 +134,10 @@ class IncidentService:
                 self._incidents.resolve(incident.workspace_id, incident.id, now, context, [event], action)
             except ConflictError:
                 continue
-            return self.get(incident.workspace_id, incident.id)
+            resolved = self.get(incident.workspace_id, incident.id)
+            if self._on_resolved is not None:
+                self._on_resolved(resolved, note)
+            return resolved
         raise StorageError(f"incident {incident_id} kept changing; not resolved")
 
 

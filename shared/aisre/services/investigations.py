@@ -26,9 +26,11 @@ from aisre.domain.policy import Policy, evaluate_all
 from aisre.domain.remediation import suggest_actions
 from aisre.errors import ValidationError
 from aisre.ports import IncidentStore
+from aisre.services.agent import InvestigationAgent
 from aisre.services.gather import gather
 from aisre.services.incidents import IncidentService
 from aisre.services.ingest import utc_now
+from aisre.services.similar import SimilarIncidents
 from aisre.services.tools import ToolRunner
 
 
@@ -65,6 +67,8 @@ class InvestigationService:
         *,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_investigation_id,
+        agent: InvestigationAgent | None = None,
+        similar: SimilarIncidents | None = None,
     ):
         self._store = store
         self._incidents = incidents
@@ -74,9 +78,12 @@ class InvestigationService:
         self._policy = policy
         self._clock = clock
         self._new_id = new_id
+        self._agent = agent
+        self._similar = similar
         self._steps: dict[str, StepFunction] = {
             "gather_cluster": self.gather_cluster,
             "gather_changes": self.gather_changes,
+            "gather_history": self.gather_history,
             "analyze": self.analyze,
             "evaluate_actions": self.evaluate_actions,
             "persist": self.persist,
@@ -149,19 +156,47 @@ class InvestigationService:
         correlation = self._incidents.deploy_correlation(state["workspace_id"], state["incident_id"], 60)
         return {"step": self._step("gather_changes", started), "deploy_correlation": correlation}
 
+    def gather_history(self, state: dict[str, Any]) -> dict[str, Any]:
+        """Resolved incidents like this one (with how they were resolved); this one joins the knowledge."""
+        started = self._clock()
+        similar: list[dict[str, Any]] = []
+        if self._similar is not None:
+            incident = self._incidents.get(state["workspace_id"], state["incident_id"])
+            similar = self._similar.similar(incident)
+            self._similar.index_incident(incident)
+        return {"step": self._step("gather_history", started), "similar_incidents": similar}
+
     def analyze(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The analyzer's findings; with a model configured, the agent reasons on them with read-only tools
+        (its failure leaves the analyzer's answer standing, with a note)."""
         started = self._clock()
         incident = self._incidents.get(state["workspace_id"], state["incident_id"])
-        results = results_from_state([r for branch in state.get("gathered", []) for r in branch.get("results", [])])
+        branches = state.get("gathered", [])
+        results = results_from_state([r for branch in branches for r in branch.get("results", [])])
+        similar = [item for branch in branches for item in branch.get("similar_incidents", [])]
         issue = issue_from_incident(incident)
         analysis = analyze(Evidence(issue=issue, results=results, available_tools=self._tools.available_tools()))
+        answer = render_answer(analysis)
+        usage: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": None}
+        llm_error = None
+        tool_calls = len(results)
+        if self._agent is not None:
+            agent_result = self._agent.investigate(issue, analysis)
+            answer, llm_error = agent_result.answer, agent_result.llm_error
+            usage = {
+                "prompt_tokens": agent_result.prompt_tokens,
+                "completion_tokens": agent_result.completion_tokens,
+                "cost_usd": agent_result.cost_usd,
+            }
+            tool_calls += len(agent_result.tool_calls)
         suggested = [action.model_dump() for action in suggest_actions(incident, analysis)]
-        diagnosis = build_diagnosis(incident, analysis, results, render_answer(analysis))
+        diagnosis = build_diagnosis(incident, analysis, results, answer, similar_incidents=similar, llm_error=llm_error)
         return {
             "step": self._step("analyze", started),
             "diagnosis": diagnosis.model_dump(mode="json"),
             "suggested": suggested,
-            "tool_calls": len(results),
+            "tool_calls": tool_calls,
+            "usage": usage,
         }
 
     def evaluate_actions(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +227,7 @@ class InvestigationService:
                 "steps": steps,
                 "diagnosis": diagnosis,
                 "tool_calls": int(analysis.get("tool_calls", 0)),
+                **(analysis.get("usage") or {}),
             }
         )
         self._store.save(finished)

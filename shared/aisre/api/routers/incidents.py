@@ -152,6 +152,19 @@ def get_incident_group(incident_id: str, platform: PlatformDep, workspace: ReadW
     return platform.incidents.group(workspace, incident_id)
 
 
+@router.get("/incidents/{incident_id}/similar")
+def list_similar_incidents(
+    incident_id: str,
+    platform: PlatformDep,
+    workspace: ReadWorkspace,
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.3,
+) -> dict[str, Any]:
+    """Past incidents most like this one, by embedding similarity; resolved ones carry their resolution."""
+    incident = platform.incidents.get(workspace, incident_id)
+    return platform.similar.similar_response(incident, k=limit, min_score=min_score)
+
+
 @router.get("/incidents/{incident_id}/deploy-correlation")
 def get_deploy_correlation(
     incident_id: str,
