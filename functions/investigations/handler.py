@@ -2,4 +2,4 @@
 
 from aisre.api.lambda_adapter import http_handler
 
-handler = http_handler(["investigations"])
+handler = http_handler(["investigations", "holmes"])

@@ -19,6 +19,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "webhooks": ("aisre.api.routers.deploys", "aisre.api.routers.dead_letters", "aisre.api.routers.webhooks"),
     "incidents": ("aisre.api.routers.incidents",),
     "investigations": ("aisre.api.routers.investigations",),
+    "holmes": ("aisre.api.routers.holmes",),
     "system": ("aisre.api.routers.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
