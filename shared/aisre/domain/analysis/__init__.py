@@ -1,7 +1,30 @@
-"""The deterministic analyzer: rules over gathered evidence that state a root cause with the lines it rests on."""
+"""The deterministic analyzer: rules over gathered evidence that state a root cause with the lines it rests on.
 
-from aisre.domain.analysis.engine import analyze
-from aisre.domain.analysis.finding import Analysis, Finding
-from aisre.domain.analysis.render import render_answer
+Names load on first use (PEP 562): importing a light submodule (finding, for the models) must not
+import the whole rule engine, which an HTTP Lambda's cold start would pay for.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aisre.domain.analysis.engine import analyze
+    from aisre.domain.analysis.finding import Analysis, Finding
+    from aisre.domain.analysis.render import render_answer
 
 __all__ = ["Analysis", "Finding", "analyze", "render_answer"]
+
+_WHERE = {
+    "analyze": "aisre.domain.analysis.engine",
+    "Analysis": "aisre.domain.analysis.finding",
+    "Finding": "aisre.domain.analysis.finding",
+    "render_answer": "aisre.domain.analysis.render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)
