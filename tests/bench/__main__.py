@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import cold_start, requests_per_alert, throughput
+from tests.bench import cold_start, diagnosis_latency, requests_per_alert, throughput
 
 
 def main() -> int:
@@ -15,6 +15,8 @@ def main() -> int:
         requests_per_alert.report(requests_per_alert.run())
     if not only or "throughput" in only:
         throughput.report(throughput.run())
+    if not only or "diagnosis" in only:
+        diagnosis_latency.report(diagnosis_latency.run())
     return 0
 
 

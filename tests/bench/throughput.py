@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -118,29 +120,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def run() -> dict[str, object]:
+@contextmanager
+def serve(*, auto_investigate: bool) -> Iterator[tuple[str, int]]:
+    """`aisre serve` (what `make run` starts) in a child process; yields (base URL, pid), stops it after."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, LOG_LEVEL="WARNING")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aisre.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            # The ingest path is what is measured here; investigations are asynchronous work of their own.
-            "--parameter",
-            "AutoInvestigate=false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    command = [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--parameter", f"AutoInvestigate={str(auto_investigate).lower()}"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -152,6 +140,18 @@ def run() -> dict[str, object]:
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("aisre serve did not become healthy")
             time.sleep(0.25)
+        yield base_url, server.pid
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def run() -> dict[str, object]:
+    # The ingest path is what is measured here; investigations are asynchronous work of their own.
+    with serve(auto_investigate=False) as (base_url, server_pid):
         stream, distinct = _payloads()
         latencies, failures, elapsed = _send_all(base_url, stream)
         incidents = _count_incidents(base_url)
@@ -173,15 +173,9 @@ def run() -> dict[str, object]:
             "failures": failures,
             "incidents": incidents,
             "lost": distinct - incidents,
-            "server_rss_mb": round(_rss_mb(server.pid), 1),
-            "emulator_rss_mb": round(sum(_rss_mb(child) for child in _children(server.pid)), 1),
+            "server_rss_mb": round(_rss_mb(server_pid), 1),
+            "emulator_rss_mb": round(sum(_rss_mb(child) for child in _children(server_pid)), 1),
         }
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def report(result: dict[str, object]) -> None:

@@ -54,6 +54,9 @@ def new_investigation_id() -> str:
 
 StepFunction = Callable[[dict[str, Any]], dict[str, Any]]
 
+# How often a waiting /diagnosis re-reads the investigation: two small reads, so a short interval is cheap.
+_DIAGNOSIS_POLL_SECONDS = 0.05
+
 
 class InvestigationService:
     def __init__(
@@ -136,7 +139,7 @@ class InvestigationService:
                     running = investigation
             if running is None or time.monotonic() >= deadline:
                 return running
-            time.sleep(0.25)
+            time.sleep(_DIAGNOSIS_POLL_SECONDS)
 
     # -- the steps (each Task state of the state machine calls one) ----------------------------------
 
