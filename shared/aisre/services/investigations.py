@@ -242,7 +242,7 @@ class InvestigationService:
             "investigation_completed",
             {"summary": diagnosis.summary, "confidence": diagnosis.confidence,
              "suggested_actions_count": len(diagnosis.suggested_actions),
-             "not_gathered": len(diagnosis.not_gathered)},
+             "not_gathered": diagnosis.not_gathered[:20]},
         )  # fmt: skip
         return {"investigation_id": finished.id, "status": finished.status.value}
 
