@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     eks_cluster_name: str = Field("", validation_alias=AliasChoices("EKS_CLUSTER_NAME"))
     kubernetes_in_cluster: bool = Field(False, validation_alias=AliasChoices("KUBERNETES_IN_CLUSTER"))
 
+    # Metrics and logs the investigation tools query (read-only HTTP APIs).
+    prometheus_url: str = Field("", validation_alias=AliasChoices("PROMETHEUS_URL"))
+    loki_url: str = Field("", validation_alias=AliasChoices("LOKI_URL"))
+
     # Similar incidents: an OpenAI-compatible embeddings endpoint when set, else a local embedding;
     # OpenSearch k-NN when an endpoint is set, else an in-process exact index.
     embeddings_base_url: str | None = Field(None, validation_alias=AliasChoices("EMBEDDINGS_BASE_URL"))

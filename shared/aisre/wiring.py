@@ -198,9 +198,21 @@ class Platform:
             eks_region=settings.aws_region,
             in_cluster=settings.kubernetes_in_cluster,
         )
-        if not target.configured:
-            return NoClusterToolRunner()
-        return KubernetesToolRunner(target)
+        cluster: ToolRunner = KubernetesToolRunner(target) if target.configured else NoClusterToolRunner()
+        extra: list[ToolRunner] = []
+        if settings.prometheus_url:
+            from aisre.adapters.prometheus_tools import PrometheusToolRunner
+
+            extra.append(PrometheusToolRunner(settings.prometheus_url))
+        if settings.loki_url:
+            from aisre.adapters.loki_tools import LokiToolRunner
+
+            extra.append(LokiToolRunner(settings.loki_url))
+        if not extra:
+            return cluster
+        from aisre.adapters.composite_tools import CompositeToolRunner
+
+        return CompositeToolRunner(cluster, *extra)
 
     @cached_property
     def chat_model(self) -> ChatModel | None:
