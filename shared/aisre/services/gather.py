@@ -96,6 +96,8 @@ def gather(issue: Issue, runner: ToolRunner) -> Evidence:
         session.call("kubectl_describe", kind="node", name=name)
     if _LATENCY.search(f"{issue.alertname} {issue.title} {issue.description}"):
         _traces(session, issue)
+    if name and namespace and kind in ("pod", *WORKLOAD_KINDS):
+        _metrics_and_logs(session, name, namespace)
     session.call("fetch_configuration_changes_metadata")
     resolved = Issue(
         title=issue.title,
@@ -118,6 +120,28 @@ def _pod(session: _Session, pod: str, namespace: str) -> None:
     session.call("kubectl_events", resource_type="pod", pod_name=pod, namespace=namespace)
     # Lineage shows what selects the pod (Services, NetworkPolicies), which describe does not.
     session.call("kubectl_lineage_children", kind="pod", name=pod, namespace=namespace)
+
+
+# The signals a pod's trouble shows in metrics, by kube-state-metrics and cAdvisor names; `{sel}` is the
+# label selector of the subject (a pod, or a workload's pods by name prefix).
+_PROMQL = (
+    "increase(kube_pod_container_status_restarts_total{{{sel}}}[1h])",
+    "max by (pod, container) (container_memory_working_set_bytes{{{sel}, container!=''}})"
+    " / on (pod, container) max by (pod, container) (kube_pod_container_resource_limits{{{sel}, resource='memory'}})",
+    "sum by (pod) (rate(container_cpu_cfs_throttled_periods_total{{{sel}}}[5m]))"
+    " / sum by (pod) (rate(container_cpu_cfs_periods_total{{{sel}}}[5m]))",
+)
+
+
+def _metrics_and_logs(session: _Session, name: str, namespace: str) -> None:
+    """Metrics (Prometheus) and aggregated logs (Loki) of the subject, where those tools are configured:
+    restarts, memory against its limit, CPU throttling, and the latest log lines."""
+    # Kubernetes names hold only [a-z0-9-.]: safe inside PromQL/LogQL strings unescaped ("." matching any
+    # character is harmless here, and a backslash escape would not survive Go's string-literal parsing).
+    selector = f'namespace="{namespace}", pod=~"{name}.*"'
+    for query in _PROMQL:
+        session.call("prometheus_query_instant", query=query.format(sel=selector))
+    session.call("loki_query_logs", query=f'{{namespace="{namespace}", pod=~"{name}.*"}}', limit=200)
 
 
 def _pods_in(session: _Session, namespace: str, belongs: re.Pattern[str]) -> list[str]:
