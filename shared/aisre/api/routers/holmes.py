@@ -7,7 +7,7 @@ import json
 import queue
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
@@ -16,10 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from aisre.api.deps import PlatformDep, ReadWorkspace
 from aisre.domain.evidence import Issue
 from aisre.observability import logger
-from aisre.services.holmes import (
+from aisre.services.holmes_requests import (
     ChatRequest,
-    HolmesRun,
-    HolmesService,
     InvestigateRequest,
     IssueChatRequest,
     ToolCallRecord,
@@ -31,10 +29,16 @@ from aisre.services.holmes import (
 )
 from aisre.wiring import Platform
 
+if TYPE_CHECKING:
+    from aisre.services.holmes import HolmesRun, HolmesService
+
 router = APIRouter(prefix="/api", tags=["holmes"])
 
 
 def holmes_service(platform: Platform) -> HolmesService:
+    # Imported on first use: the engine (analyzer rules, agent) stays off the Lambda's import path.
+    from aisre.services.holmes import HolmesService
+
     return HolmesService(platform.tool_runner, platform.agent, platform.chat_model)
 
 
