@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # Metrics and logs the investigation tools query (read-only HTTP APIs).
     prometheus_url: str = Field("", validation_alias=AliasChoices("PROMETHEUS_URL"))
     loki_url: str = Field("", validation_alias=AliasChoices("LOKI_URL"))
+    cloudwatch_log_groups: str = Field(
+        "", validation_alias=AliasChoices("CLOUDWATCH_LOG_GROUPS"), description="comma-separated; empty: tool off"
+    )
 
     # Similar incidents: an OpenAI-compatible embeddings endpoint when set, else a local embedding;
     # OpenSearch k-NN when an endpoint is set, else an in-process exact index.

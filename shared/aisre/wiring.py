@@ -208,6 +208,15 @@ class Platform:
             from aisre.adapters.loki_tools import LokiToolRunner
 
             extra.append(LokiToolRunner(settings.loki_url))
+        if settings.cloudwatch_log_groups:
+            from aisre.adapters.cloudwatch_logs_tools import CloudWatchLogsToolRunner
+
+            groups = tuple(group.strip() for group in settings.cloudwatch_log_groups.split(",") if group.strip())
+            extra.append(
+                CloudWatchLogsToolRunner(
+                    settings.aws_region, endpoint_url=settings.aws_endpoint_url, default_log_groups=groups
+                )
+            )
         if not extra:
             return cluster
         from aisre.adapters.composite_tools import CompositeToolRunner
