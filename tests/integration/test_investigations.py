@@ -118,3 +118,10 @@ def test_analyze_step_with_a_model_configured_uses_the_agent(api: httpx.Client, 
         fallback = platform.investigations.analyze(state)
         assert fallback["diagnosis"]["llm_error"]
         assert fallback["diagnosis"]["summary"] == answered["diagnosis"]["summary"]
+
+
+def test_diagnosis_names_the_runbooks_the_alert_matches(api: httpx.Client):
+    incident_id = api.post("/webhook", json=dict(ALERT, title="KubePodCrashLooping")).json()["incident_id"]
+    started = api.post(f"/incidents/{incident_id}/investigate").json()
+    investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
+    assert "crashloop-triage" in investigation["result"]["matched_playbooks"]

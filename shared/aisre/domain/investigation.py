@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from aisre.domain.analysis.finding import Analysis
 from aisre.domain.evidence import LOG_TOOLS, Issue, Subject, ToolResult
 from aisre.domain.incident import Incident
+from aisre.domain.runbooks import match_runbooks
 
 
 class InvestigationStatus(StrEnum):
@@ -64,21 +65,6 @@ class Investigation(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = None
-
-
-# Finding rule -> the runbook that covers it (the built-in catalog's ids).
-_PLAYBOOKS: dict[str, str] = {
-    "oom_killed": "oom-recovery",
-    "crash_loop": "crashloop-triage",
-    "image_pull": "image-pull-failure",
-    "container_config_error": "missing-config",
-    "failing_probe": "probe-failure",
-    "failed_scheduling": "pending-pod",
-    "job_failed": "failed-job",
-    "dns_failure": "dns-resolution",
-    "connection_exhaustion": "db-connection-exhaustion",
-    "cpu_throttling": "cpu-throttling",
-}
 
 
 def issue_from_incident(incident: Incident) -> Issue:
@@ -147,7 +133,10 @@ def build_diagnosis(
         confidence=top.confidence if top else 0.0,
         k8s_context=kubernetes_context(results),
         log_excerpt=log_excerpt,
-        matched_playbooks=sorted({_PLAYBOOKS[f.rule] for f in analysis.findings if f.rule in _PLAYBOOKS}),
+        # The built-in catalog, best match first: by the findings, then by the alert's own name.
+        matched_playbooks=[
+            match.runbook_id for match in match_runbooks(analysis.findings, incident.title, incident.labels)
+        ],
         similar_incidents=list(similar_incidents),
         deploy_correlation=incident.deploy_correlation.model_dump() if incident.deploy_correlation else None,
         suggested_actions=list(suggested_actions),
