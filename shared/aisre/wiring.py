@@ -231,7 +231,7 @@ class Platform:
 
         return OpenAIChatModel(
             model=self.settings.aisre_model,
-            api_key=self.settings.openai_api_key or None,
+            api_key=self.secrets.openai_api_key or None,
             base_url=self.settings.openai_base_url,
             timeout=self.settings.llm_timeout_seconds,
         )
@@ -259,7 +259,7 @@ class Platform:
 
             embedder: Any = OpenAIEmbedder(
                 model=self.settings.embeddings_model,
-                api_key=self.settings.embeddings_api_key,
+                api_key=self.secrets.embeddings_api_key,
                 base_url=self.settings.embeddings_base_url,
             )
         else:

@@ -16,6 +16,8 @@ class Secrets:
     api_keys: str
     pagerduty_webhook_secret: str
     grafana_webhook_secret: str
+    openai_api_key: str = ""
+    embeddings_api_key: str = ""
 
 
 def load_secrets(settings: Settings) -> Secrets:
@@ -25,6 +27,8 @@ def load_secrets(settings: Settings) -> Secrets:
         api_keys=str(stored.get("AI_SRE_API_KEYS", settings.api_keys)),
         pagerduty_webhook_secret=str(stored.get("PAGERDUTY_WEBHOOK_SECRET", settings.pagerduty_webhook_secret)),
         grafana_webhook_secret=str(stored.get("GRAFANA_WEBHOOK_SECRET", settings.grafana_webhook_secret)),
+        openai_api_key=str(stored.get("OPENAI_API_KEY", settings.openai_api_key)),
+        embeddings_api_key=str(stored.get("EMBEDDINGS_API_KEY", settings.embeddings_api_key)),
     )
 
 
