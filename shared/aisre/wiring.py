@@ -117,8 +117,8 @@ class Platform:
             on_incident_opened=self._investigate_new_incident if auto else None,
         )
 
-    def _investigate_new_incident(self, workspace_id: str, incident_id: str) -> None:
-        self.investigations.start(workspace_id, incident_id, trigger="incident_created")
+    def _investigate_new_incident(self, incident: Incident) -> None:
+        self.investigations.start_for(incident, trigger="incident_created")
 
     @cached_property
     def intake(self) -> AlertIntake:

@@ -62,7 +62,7 @@ class IngestService:
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_incident_id,
         claims: ClaimCache | None = None,
-        on_incident_opened: Callable[[str, str], None] | None = None,
+        on_incident_opened: Callable[[Incident], None] | None = None,
     ):
         self._incidents = incidents
         self._window = correlation_window
@@ -183,18 +183,18 @@ class IngestService:
             )
         self._incidents.open_incident(incident, events, decision)
         self._claims.remember(workspace_id, alert.fingerprint, CachedClaim(incident_id, decision.group_id))
-        self._announce(workspace_id, incident_id)
+        self._announce(incident)
         return AlertOutcome(incident_id, False, None, decision.group_id, "created", alert.fingerprint)
 
-    def _announce(self, workspace_id: str, incident_id: str) -> None:
+    def _announce(self, incident: Incident) -> None:
         """Tell the listener (the investigation starter) of a new incident. The incident is stored
         already: a failing listener is logged, never turned into a failed delivery."""
         if self._on_incident_opened is None:
             return
         try:
-            self._on_incident_opened(workspace_id, incident_id)
+            self._on_incident_opened(incident)
         except Exception:  # the alert is acknowledged whatever happens to the investigation
-            logger.exception("could not start the investigation of %s", incident_id)
+            logger.exception("could not start the investigation of %s", incident.id)
 
     def _resolve(
         self, workspace_id: str, alert: Alert, context: AlertContext, incident_id: str, now: datetime

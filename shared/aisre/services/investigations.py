@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from aisre.domain.actions import SuggestedAction
 from aisre.domain.analysis.engine import analyze
 from aisre.domain.analysis.render import render_answer
 from aisre.domain.evidence import Evidence
 from aisre.domain.evidence_state import results_from_state, results_to_state
-from aisre.domain.incident import TimelineEvent
+from aisre.domain.incident import Incident, TimelineEvent
 from aisre.domain.investigation import (
     Diagnosis,
     Investigation,
@@ -96,12 +97,12 @@ class InvestigationService:
     # -- starting and reading -----------------------------------------------------------------------
 
     def start(self, workspace_id: str | None, incident_id: str, trigger: str) -> Investigation:
-        if self._workflow is None:
-            raise ValidationError(
-                "no investigation state machine is configured (INVESTIGATION_STATE_MACHINE_ARN)",
-                field="INVESTIGATION_STATE_MACHINE_ARN",
-            )
-        incident = self._incidents.get(workspace_id, incident_id)
+        self._required_workflow()
+        return self.start_for(self._incidents.get(workspace_id, incident_id), trigger)
+
+    def start_for(self, incident: Incident, trigger: str) -> Investigation:
+        """Start investigating an incident already in hand (the ingest path has just written it)."""
+        workflow = self._required_workflow()
         investigation = Investigation(
             id=self._new_id(),
             workspace_id=incident.workspace_id,
@@ -116,8 +117,16 @@ class InvestigationService:
             "incident_id": investigation.incident_id,
             "investigation_id": investigation.id,
         }
-        self._workflow.start(investigation.id, payload)
+        workflow.start(investigation.id, payload)
         return investigation
+
+    def _required_workflow(self) -> Workflow:
+        if self._workflow is None:
+            raise ValidationError(
+                "no investigation state machine is configured (INVESTIGATION_STATE_MACHINE_ARN)",
+                field="INVESTIGATION_STATE_MACHINE_ARN",
+            )
+        return self._workflow
 
     def get(self, workspace_id: str | None, investigation_id: str) -> Investigation:
         return self._store.get(workspace_id, investigation_id)
@@ -203,8 +212,6 @@ class InvestigationService:
         }
 
     def evaluate_actions(self, state: dict[str, Any]) -> dict[str, Any]:
-        from aisre.domain.actions import SuggestedAction
-
         started = self._clock()
         suggested = [SuggestedAction.model_validate(item) for item in _part(state, "analysis")["suggested"]]
         evaluated = evaluate_all(suggested, self._policy, recent_executions={})

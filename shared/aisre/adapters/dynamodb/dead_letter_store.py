@@ -10,6 +10,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
 from aisre.adapters.dynamodb import keys
+from aisre.adapters.dynamodb.by_id import workspace_of_id
 from aisre.adapters.dynamodb.records import DeadLetterRecord, Record
 from aisre.errors import NotFoundError
 from aisre.ports import DeadLetter
@@ -74,10 +75,12 @@ class DynamoDeadLetterStore:
 
     def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter:
         if workspace_id is None:
-            hits = list(DeadLetterRecord.by_id.query(keys.dead_letter_id_key(entry_id), limit=1))
-            if not hits:
-                raise NotFoundError(f"dead-letter entry {entry_id} not found", field="entry_id")
-            workspace_id = keys.workspace_of(hits[0].pk)
+            workspace_id = workspace_of_id(
+                DeadLetterRecord.by_id,
+                keys.dead_letter_id_key(entry_id),
+                what=f"dead-letter entry {entry_id}",
+                field="entry_id",
+            )
         try:
             record = DeadLetterRecord.get(
                 keys.dead_letter_pk(workspace_id, entry_id), keys.DEAD_LETTER_SK, consistent_read=True

@@ -13,6 +13,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from aisre.adapters.dynamodb import keys
+from aisre.adapters.dynamodb.by_id import workspace_of_id
 from aisre.adapters.dynamodb.mapping import (
     action_to_record,
     event_to_record,
@@ -215,7 +216,12 @@ class DynamoIncidentStore:
 
     def get_incident(self, workspace_id: str | None, incident_id: str) -> Incident:
         if workspace_id is None:
-            workspace_id = self._workspace_of_incident(incident_id)
+            workspace_id = workspace_of_id(
+                IncidentRecord.by_id,
+                keys.incident_id_key(incident_id),
+                what=f"incident {incident_id}",
+                field="incident_id",
+            )
         try:
             record = IncidentRecord.get(
                 keys.incident_pk(workspace_id, incident_id), keys.INCIDENT_SK, consistent_read=True
@@ -336,11 +342,6 @@ class DynamoIncidentStore:
             if not pending:
                 return found
         raise StorageError("reading alert context failed: keys left unprocessed")
-
-    def _workspace_of_incident(self, incident_id: str) -> str:
-        for hit in IncidentRecord.by_id.query(keys.incident_id_key(incident_id), limit=1):
-            return keys.workspace_of(hit.pk)
-        raise NotFoundError(f"incident {incident_id} not found", field="incident_id")
 
     def _live_claim(self, incident: Incident) -> FingerprintRecord | None:
         try:

@@ -6,6 +6,7 @@ from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from aisre.adapters.dynamodb import keys
+from aisre.adapters.dynamodb.by_id import workspace_of_id
 from aisre.adapters.dynamodb.records import InvestigationLinkRecord, InvestigationRecord
 from aisre.domain.investigation import Investigation
 from aisre.errors import NotFoundError
@@ -32,10 +33,12 @@ class DynamoInvestigationStore:
 
     def get(self, workspace_id: str | None, investigation_id: str) -> Investigation:
         if workspace_id is None:
-            hits = list(InvestigationRecord.by_id.query(keys.investigation_id_key(investigation_id), limit=1))
-            if not hits:
-                raise NotFoundError(f"investigation {investigation_id} not found", field="investigation_id")
-            workspace_id = keys.workspace_of(hits[0].pk)
+            workspace_id = workspace_of_id(
+                InvestigationRecord.by_id,
+                keys.investigation_id_key(investigation_id),
+                what=f"investigation {investigation_id}",
+                field="investigation_id",
+            )
         try:
             record = InvestigationRecord.get(
                 keys.investigation_pk(workspace_id, investigation_id), keys.INCIDENT_SK, consistent_read=True
