@@ -44,6 +44,12 @@ class Platform:
         configure_records(
             table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url
         )
+        self._loopback = _loopback_transport(settings)
+        if self._loopback is not None:
+            from aisre.adapters.dynamodb.records import record_clients
+
+            for client in record_clients():
+                self._loopback.attach(client)
 
     # -- secrets ------------------------------------------------------------------------------------
 
@@ -77,7 +83,12 @@ class Platform:
     def connection(self) -> Connection:
         from pynamodb.connection import Connection
 
-        return Connection(region=self.settings.aws_region, host=self.settings.aws_endpoint_url, max_pool_connections=64)
+        connection = Connection(
+            region=self.settings.aws_region, host=self.settings.aws_endpoint_url, max_pool_connections=64
+        )
+        if self._loopback is not None:
+            self._loopback.attach(connection.client)
+        return connection
 
     @cached_property
     def incident_store(self) -> DynamoIncidentStore:
@@ -286,6 +297,21 @@ class Platform:
         from aisre.services.pagerduty import PagerDutySync
 
         return PagerDutySync(self.intake, self.incidents, self.incident_store)
+
+
+def _loopback_transport(settings: Settings) -> Any:
+    """Locally, DynamoDB calls to an emulator on loopback skip urllib3 (aisre/local/loopback.py)."""
+    from urllib.parse import urlsplit
+
+    endpoint = settings.aws_endpoint_url
+    if settings.profile != "local" or not endpoint:
+        return None
+    parts = urlsplit(endpoint)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    from aisre.local.loopback import LoopbackTransport
+
+    return LoopbackTransport(endpoint)
 
 
 def build_platform(settings: Settings) -> Platform:

@@ -213,13 +213,14 @@ def serve(host: str, port: int, function_runtime_url: str | None = None) -> None
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["batch"] = {"use_docker": False}
 
-    from aisre.local import moto_patches
+    from aisre.local import fast_headers, moto_patches
 
+    fast_headers.install()
     sys.setswitchinterval(0.0005)  # request threads are I/O-bound: hand the GIL over promptly (see cli.py)
     moto_patches.apply()
     KeepAliveHandler = _keep_alive_handler(MotoRequestHandler)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = CountingMiddleware(moto_patches.serialize_dynamodb(_fast_dispatcher()))
+    app = CountingMiddleware(moto_patches.serve_dynamodb_directly(_fast_dispatcher()))
     if function_runtime_url:
         moto_patches.forward_lambda_invocations(function_runtime_url)
     server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)

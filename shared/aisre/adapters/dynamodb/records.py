@@ -256,3 +256,8 @@ def configure_records(*, table_name: str, region: str, endpoint_url: str | None)
         meta: Any = record.Meta  # shared by inheritance; set on each in case a record defines its own
         meta.table_name, meta.region, meta.host = table_name, region, endpoint_url
         record._connection = None
+
+
+def record_clients() -> list[Any]:
+    """The botocore client behind each record's PynamoDB connection, made now if not yet."""
+    return [record._get_connection().connection.client for record in ALL_RECORDS]
