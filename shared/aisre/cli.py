@@ -59,6 +59,7 @@ def run_serve(args: argparse.Namespace) -> int:
     # Imported here so that `aisre --help` and other subcommands do not load moto, uvicorn, boto3.
     import uvicorn
 
+    from aisre.local.gc_policy import FreezingCollector
     from aisre.local.stack import LocalStack, find_project_root
 
     # Request threads spend their time in socket calls; a shorter GIL switch interval lets a thread whose
@@ -70,6 +71,7 @@ def run_serve(args: argparse.Namespace) -> int:
     template = args.template.resolve() if args.template else None
     root = template.parent if template else find_project_root()
     stack = LocalStack(root, _parse_parameters(args.parameter), template_path=template)
+    collector: FreezingCollector | None = None
     try:
         stack.start()
         if not args.no_pollers:
@@ -78,6 +80,7 @@ def run_serve(args: argparse.Namespace) -> int:
         for poller in stack.pollers:
             print(f"aisre: polling {poller.source.queue_url} for {poller.name}", flush=True)
         print(f"aisre: serving on http://{args.host}:{args.port}", flush=True)
+        collector = FreezingCollector().start()
         # uvicorn handles Ctrl-C and SIGTERM itself: it shuts down gracefully and returns here.
         uvicorn.run(
             "aisre.local.server:create_local_app",
@@ -90,6 +93,8 @@ def run_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass  # Ctrl-C during startup, before uvicorn took over the signal
     finally:
+        if collector is not None:
+            collector.stop()
         stack.stop()
     return 0
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # AWS resources; the template (aws) or the local stack (local) sets them.
     aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
     aws_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"))
+    # botocore's own service-specific override; unset, DynamoDB goes to aws_endpoint_url like the rest.
+    dynamodb_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_DYNAMODB"))
     table_name: str = Field("aisre", validation_alias=AliasChoices("TABLE_NAME"))
     alert_topic_arn: str = Field("", validation_alias=AliasChoices("ALERT_TOPIC_ARN"))
     alert_queue_url: str = Field("", validation_alias=AliasChoices("ALERT_QUEUE_URL"))
@@ -90,6 +92,11 @@ class Settings(BaseSettings):
     # X-Ray subsegments from the SDK (per DynamoDB call). Off by default: loading the SDK costs ~140 ms of
     # cold start, and Lambda's active tracing records the function and API segments without it.
     trace_disabled: bool = Field(True, validation_alias=AliasChoices("POWERTOOLS_TRACE_DISABLED"))
+
+    @property
+    def dynamodb_endpoint(self) -> str | None:
+        """Where DynamoDB calls go: its own override, else the general one, else AWS."""
+        return self.dynamodb_endpoint_url or self.aws_endpoint_url
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ class Platform:
     def __init__(self, settings: Settings):
         self.settings = settings
         configure_records(
-            table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url
+            table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint
         )
         self._loopback = _loopback_transport(settings)
         if self._loopback is not None:
@@ -84,7 +84,7 @@ class Platform:
         from pynamodb.connection import Connection
 
         connection = Connection(
-            region=self.settings.aws_region, host=self.settings.aws_endpoint_url, max_pool_connections=64
+            region=self.settings.aws_region, host=self.settings.dynamodb_endpoint, max_pool_connections=64
         )
         if self._loopback is not None:
             self._loopback.attach(connection.client)
@@ -303,7 +303,7 @@ def _loopback_transport(settings: Settings) -> Any:
     """Locally, DynamoDB calls to an emulator on loopback skip urllib3 (aisre/local/loopback.py)."""
     from urllib.parse import urlsplit
 
-    endpoint = settings.aws_endpoint_url
+    endpoint = settings.dynamodb_endpoint
     if settings.profile != "local" or not endpoint:
         return None
     parts = urlsplit(endpoint)

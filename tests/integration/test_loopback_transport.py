@@ -136,3 +136,20 @@ def test_a_botocore_client_on_the_emulator_works_through_it(local_stack: Any) ->
     assert tables and sent == [endpoint + "/"]
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.describe_table(TableName="no-such-table")
+
+
+def test_the_emulator_has_a_dynamodb_port_sharing_its_state_and_counter(local_stack: Any) -> None:
+    emulator = local_stack.emulator
+    fast = boto3.client("dynamodb", endpoint_url=emulator.dynamodb_endpoint_url, region_name="us-east-1")
+    general = boto3.client("dynamodb", endpoint_url=emulator.endpoint_url, region_name="us-east-1")
+    assert fast.list_tables()["TableNames"] == general.list_tables()["TableNames"]
+    before = emulator.request_counts()["by_operation"].get("dynamodb:DescribeTable", 0)
+    table = fast.list_tables()["TableNames"][0]
+    assert fast.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
+    assert emulator.request_counts()["by_operation"]["dynamodb:DescribeTable"] == before + 1
+
+
+def test_the_dynamodb_port_refuses_other_services(local_stack: Any) -> None:
+    sqs = boto3.client("sqs", endpoint_url=local_stack.emulator.dynamodb_endpoint_url, region_name="us-east-1")
+    with pytest.raises(sqs.exceptions.ClientError, match="serves DynamoDB only"):
+        sqs.list_queues()

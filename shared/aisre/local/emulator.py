@@ -20,6 +20,7 @@ from typing import Any
 
 ADMIN_PREFIX = "/_aisre/"
 _PORT_LINE = "AISRE_EMULATOR_PORT="
+_DYNAMODB_PORT_LINE = "AISRE_EMULATOR_DYNAMODB_PORT="
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -213,7 +214,8 @@ def serve(host: str, port: int, function_runtime_url: str | None = None) -> None
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["batch"] = {"use_docker": False}
 
-    from aisre.local import fast_headers, moto_patches
+    from aisre.local import dynamodb_front, fast_headers, moto_patches
+    from aisre.local.gc_policy import FreezingCollector
 
     fast_headers.install()
     sys.setswitchinterval(0.0005)  # request threads are I/O-bound: hand the GIL over promptly (see cli.py)
@@ -226,10 +228,14 @@ def serve(host: str, port: int, function_runtime_url: str | None = None) -> None
     server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)
     # moto's Step Functions interpreter calls Lambda through this very server, found by MOTO_PORT.
     os.environ["MOTO_PORT"] = str(server.server_address[1])
+    # The same app (and so the same counter) behind a faster front, for DynamoDB (dynamodb_front.py).
+    dynamodb_port = dynamodb_front.start(host, app)
+    print(f"{_DYNAMODB_PORT_LINE}{dynamodb_port}", flush=True)
     print(f"{_PORT_LINE}{server.server_address[1]}", flush=True)
     # From here on our stdout is the parent's pipe only for the port line; moto's prints go to stderr.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     threading.Thread(target=_exit_when_parent_goes, args=(sys.stdin.buffer,), daemon=True).start()
+    FreezingCollector().start()
     server.serve_forever()
 
 
@@ -253,6 +259,7 @@ class Emulator:
         self.function_runtime_url = function_runtime_url
         self.host = host
         self.port = port
+        self.dynamodb_port = 0
         self.startup_timeout = startup_timeout
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -261,6 +268,13 @@ class Emulator:
         if self._process is None:
             raise EmulatorError("the emulator is not running")
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def dynamodb_endpoint_url(self) -> str:
+        """The same emulator's faster front for DynamoDB (see dynamodb_front.py)."""
+        if self._process is None:
+            raise EmulatorError("the emulator is not running")
+        return f"http://{self.host}:{self.dynamodb_port}"
 
     @property
     def running(self) -> bool:
@@ -281,32 +295,35 @@ class Emulator:
             start_new_session=True,
         )
         try:
-            self.port = self._read_port()
+            self.port, self.dynamodb_port = self._read_ports()
             self._wait_until_answering()
         except BaseException:
             self.stop()
             raise
         return self.endpoint_url
 
-    def _read_port(self) -> int:
+    def _read_ports(self) -> tuple[int, int]:
+        """(moto's port, the DynamoDB port), as the child prints them once it listens."""
         assert self._process is not None and self._process.stdout is not None
-        found: list[int] = []
+        ports: dict[str, int] = {}
         stdout = self._process.stdout
 
         def read() -> None:
             for raw in stdout:
                 line = raw.decode("utf-8", "replace").strip()
-                if line.startswith(_PORT_LINE):
-                    found.append(int(line.removeprefix(_PORT_LINE)))
+                for prefix in (_DYNAMODB_PORT_LINE, _PORT_LINE):
+                    if line.startswith(prefix):
+                        ports[prefix] = int(line.removeprefix(prefix))
+                if _PORT_LINE in ports:  # printed last
                     return
 
         # A thread, because a pipe read has no timeout of its own.
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
         reader.join(self.startup_timeout)
-        if not found:
-            raise EmulatorError(f"the emulator did not report its port within {self.startup_timeout:.0f} s")
-        return found[0]
+        if _PORT_LINE not in ports or _DYNAMODB_PORT_LINE not in ports:
+            raise EmulatorError(f"the emulator did not report its ports within {self.startup_timeout:.0f} s")
+        return ports[_PORT_LINE], ports[_DYNAMODB_PORT_LINE]
 
     def _wait_until_answering(self) -> None:
         deadline = time.monotonic() + self.startup_timeout

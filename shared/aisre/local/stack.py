@@ -83,7 +83,13 @@ class LocalStack:
                 template, endpoint_url, self.region, self.stack_name, self.parameters, self.template_path.parent
             )
             self._apply_environment(
-                {**self._resources.environment(), **_FIXED_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint_url}
+                {
+                    **self._resources.environment(),
+                    **_FIXED_ENVIRONMENT,
+                    "AWS_ENDPOINT_URL": endpoint_url,
+                    # botocore's service-specific endpoint variable: DynamoDB clients use the faster port.
+                    "AWS_ENDPOINT_URL_DYNAMODB": self.emulator.dynamodb_endpoint_url,
+                }
             )
         except BaseException:
             self.stop()
