@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL"))
     # botocore's own service-specific override; unset, DynamoDB goes to aws_endpoint_url like the rest.
     dynamodb_endpoint_url: str | None = Field(None, validation_alias=AliasChoices("AWS_ENDPOINT_URL_DYNAMODB"))
+    # SigV4 on DynamoDB requests. The local stack turns it off for its own emulator, which ignores it.
+    dynamodb_signing: bool = Field(True, validation_alias=AliasChoices("AISRE_DYNAMODB_SIGNING"))
     table_name: str = Field("aisre", validation_alias=AliasChoices("TABLE_NAME"))
     alert_topic_arn: str = Field("", validation_alias=AliasChoices("ALERT_TOPIC_ARN"))
     alert_queue_url: str = Field("", validation_alias=AliasChoices("ALERT_QUEUE_URL"))

@@ -45,11 +45,11 @@ class Platform:
             table_name=settings.table_name, region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint
         )
         self._loopback = _loopback_transport(settings)
-        if self._loopback is not None:
+        if self._loopback is not None or not settings.dynamodb_signing:
             from aisre.adapters.dynamodb.records import record_clients
 
             for client in record_clients():
-                self._loopback.attach(client)
+                self._tune_dynamodb_client(client)
 
     # -- secrets ------------------------------------------------------------------------------------
 
@@ -86,9 +86,18 @@ class Platform:
         connection = Connection(
             region=self.settings.aws_region, host=self.settings.dynamodb_endpoint, max_pool_connections=64
         )
-        if self._loopback is not None:
-            self._loopback.attach(connection.client)
+        self._tune_dynamodb_client(connection.client)
         return connection
+
+    def _tune_dynamodb_client(self, client: Any) -> None:
+        """Local shortcuts, each off unless configured: the loopback transport, and no request signing
+        (the embedded emulator ignores signatures; signing is a seventh of a new incident's CPU)."""
+        if self._loopback is not None:
+            self._loopback.attach(client)
+        if not self.settings.dynamodb_signing:
+            from botocore import UNSIGNED
+
+            client.meta.events.register("choose-signer", lambda **_: UNSIGNED)
 
     @cached_property
     def incident_store(self) -> DynamoIncidentStore:

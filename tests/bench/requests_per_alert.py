@@ -22,12 +22,19 @@ def _alert(title: str, service: str = "payments-api", status: str = "firing") ->
 
 
 def run() -> list[dict[str, object]]:
+    """Each case twice: the alert path alone, then with the investigation start a new incident triggers
+    (its record and the execution's first writes land within the same request's count)."""
+    return _run(auto_investigate=False) + _run(auto_investigate=True)
+
+
+def _run(*, auto_investigate: bool) -> list[dict[str, object]]:
     from aisre.local.server import create_local_app
     from aisre.local.stack import LocalStack
     from aisre.wiring import reset_platform
 
     rows: list[dict[str, object]] = []
-    with LocalStack(ROOT) as stack:
+    suffix = " + investigation" if auto_investigate else ""
+    with LocalStack(ROOT, parameters={"AutoInvestigate": str(auto_investigate).lower()}) as stack:
         reset_platform()
         http = TestClient(create_local_app(), headers={"X-Workspace-Id": "bench-requests"})
         http.get("/health")  # build the platform outside the counted requests
@@ -38,7 +45,8 @@ def run() -> list[dict[str, object]]:
             response.raise_for_status()
             counts = stack.request_counts()
             dynamodb = {op: n for op, n in counts["by_operation"].items() if op.startswith("dynamodb:")}
-            rows.append({"case": label, "requests": sum(dynamodb.values()), "budget": budget, "operations": dynamodb})
+            total = sum(dynamodb.values())
+            rows.append({"case": label + suffix, "requests": total, "budget": budget, "operations": dynamodb})
 
         measure("new incident (root)", _alert("Disk full"), 4)
         measure("duplicate", _alert("Disk full"), 2)
@@ -54,7 +62,7 @@ def report(rows: list[dict[str, object]]) -> None:
     for row in rows:
         verdict = "ok" if int(row["requests"]) <= int(row["budget"]) else "OVER BUDGET"  # type: ignore[call-overload]
         print(
-            f"{row['case']:<36} {row['requests']:>2} requests (budget {row['budget']}, {verdict})  {row['operations']}"
+            f"{row['case']:<52} {row['requests']:>2} requests (budget {row['budget']}, {verdict})  {row['operations']}"
         )
 
 

@@ -39,6 +39,8 @@ def operation_key(environ: dict[str, Any]) -> str:
         if len(scope) >= 5:
             service = scope[3]
     target = environ.get("HTTP_X_AMZ_TARGET")
+    if target and target.startswith("DynamoDB_"):
+        service = "dynamodb"  # also when unsigned, as the platform's own DynamoDB calls are locally
     if target:
         # JSON protocols (DynamoDB, SQS, Step Functions, EventBridge): "DynamoDB_20120810.GetItem".
         return f"{service}:{target.rsplit('.', 1)[-1]}"
