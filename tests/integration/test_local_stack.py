@@ -174,6 +174,35 @@ def test_request_counter_counts_operations(stack: LocalStack, clients: dict[str,
     assert counts["total"] == 1
 
 
+def test_items_keep_dynamodbs_size_limit_and_round_trip_every_type(stack: LocalStack, clients: dict[str, Any]) -> None:
+    """moto_patches measures a new item once instead of per attribute: same limit, same stored values."""
+    table = stack.resources.physical_id("AisreTable")
+    dynamodb = clients["dynamodb"]
+    item = {
+        "pk": {"S": "ws#size"},
+        "sk": {"S": "item"},
+        "text": {"S": "x" * 200_000},
+        "blob": {"B": b"\x00\x01" * 50_000},
+        "count": {"N": "42"},
+        "tags": {"SS": ["a", "b"]},
+        "nested": {"M": {"list": {"L": [{"S": "v"}, {"BOOL": True}, {"NULL": True}]}}},
+    }
+    dynamodb.put_item(TableName=table, Item=item)
+    stored = dynamodb.get_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]}, ConsistentRead=True)
+    assert stored["Item"] == item
+    too_big = item | {"more": {"S": "y" * 110_000}}
+    with pytest.raises(dynamodb.exceptions.ClientError, match="Item size has exceeded"):
+        dynamodb.put_item(TableName=table, Item=too_big)
+    # An update still goes through moto's own per-attribute check.
+    with pytest.raises(dynamodb.exceptions.ClientError, match="Item size"):
+        dynamodb.update_item(
+            TableName=table,
+            Key={"pk": item["pk"], "sk": item["sk"]},
+            UpdateExpression="SET more = :v",
+            ExpressionAttributeValues={":v": {"S": "y" * 110_000}},
+        )
+
+
 def _poller(stack: LocalStack, handler: Any, queue_url: str) -> SqsPoller:
     source = stack.function("IngestFunction").sqs_events[0]
     assert source.queue_url == queue_url
