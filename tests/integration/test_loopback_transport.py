@@ -106,6 +106,7 @@ def test_error_statuses_are_returned_for_botocore_to_parse() -> None:
 def test_other_endpoints_and_streamed_bodies_are_left_to_botocore() -> None:
     transport = LoopbackTransport("http://127.0.0.1:1")
     assert transport.send(_request("http://127.0.0.1:2/")) is None
+    assert transport.send(_request("http://127.0.0.1:12/")) is None  # a port that merely begins the same
     streamed = AWSPreparedRequest("POST", "http://127.0.0.1:1/", {}, iter([b"x"]), None)
     assert transport.send(streamed) is None
 

@@ -65,7 +65,7 @@ class LoopbackTransport:
         client.meta.events.register("before-send", self.send)
 
     def send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
-        if not request.url.startswith(self._prefix):
+        if not self._is_ours(request.url):
             return None
         body = request.body
         if isinstance(body, str):
@@ -96,6 +96,10 @@ class LoopbackTransport:
                 self._drop()
             return AWSResponse(request.url, status, headers, _Body(payload))
         raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def _is_ours(self, url: str) -> bool:
+        # The character after the authority decides: http://127.0.0.1:80 is not http://127.0.0.1:8000.
+        return url.startswith(self._prefix) and url[len(self._prefix) : len(self._prefix) + 1] in ("", "/", "?")
 
     def _encode(self, request: AWSPreparedRequest, body: bytes) -> bytes:
         path = request.url[len(self._prefix) :] or "/"
