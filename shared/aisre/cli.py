@@ -59,6 +59,7 @@ def run_serve(args: argparse.Namespace) -> int:
     # Imported here so that `aisre --help` and other subcommands do not load moto, uvicorn, boto3.
     import uvicorn
 
+    from aisre.local.access_log import log_requests_to
     from aisre.local.gc_policy import FreezingCollector
     from aisre.local.stack import LocalStack, find_project_root
 
@@ -68,6 +69,7 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # botocore logs "Found credentials in environment variables" for every client it creates.
     logging.getLogger("botocore").setLevel(logging.WARNING)
+    log_requests_to(sys.stdout)
     template = args.template.resolve() if args.template else None
     root = template.parent if template else find_project_root()
     stack = LocalStack(root, _parse_parameters(args.parameter), template_path=template)
@@ -87,7 +89,7 @@ def run_serve(args: argparse.Namespace) -> int:
             factory=True,
             host=args.host,
             port=args.port,
-            access_log=True,
+            access_log=False,  # the app logs each request itself (aisre.local.access_log), with its latency
             log_level="info",
         )
     except KeyboardInterrupt:

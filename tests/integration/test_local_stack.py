@@ -203,6 +203,57 @@ def test_items_keep_dynamodbs_size_limit_and_round_trip_every_type(stack: LocalS
         )
 
 
+def test_transactions_check_each_condition_and_roll_back_all_or_nothing(
+    stack: LocalStack, clients: dict[str, Any]
+) -> None:
+    """moto_patches' TransactWriteItems: item-level rollback, each condition checked once (not twice)."""
+    table = stack.resources.physical_id("AisreTable")
+    dynamodb = clients["dynamodb"]
+    counter = {"pk": {"S": "ws#txn"}, "sk": {"S": "counter"}}
+    dynamodb.put_item(TableName=table, Item=counter | {"state": {"S": "open"}, "hits": {"N": "1"}})
+
+    def transaction(required_state: str) -> list[dict[str, Any]]:
+        return [
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "ws#txn"}, "sk": {"S": f"event#{required_state}"}}}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": counter,
+                    "UpdateExpression": "SET hits = hits + :one",
+                    "ConditionExpression": "#state = :required",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}, ":required": {"S": required_state}},
+                }
+            },
+        ]
+
+    def stored(key: dict[str, Any]) -> dict[str, Any] | None:
+        return dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+    dynamodb.transact_write_items(TransactItems=transaction("open"))
+    assert stored(counter)["hits"] == {"N": "2"}
+    assert stored({"pk": {"S": "ws#txn"}, "sk": {"S": "event#open"}}) is not None
+
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException) as cancelled:
+        dynamodb.transact_write_items(TransactItems=transaction("resolved"))
+    reasons = [reason["Code"] for reason in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    assert stored(counter)["hits"] == {"N": "2"}  # the update did not happen
+    assert stored({"pk": {"S": "ws#txn"}, "sk": {"S": "event#resolved"}}) is None  # the put was rolled back
+
+    # A Put's own condition: attribute_not_exists refuses to overwrite.
+    put_once = {
+        "Put": {
+            "TableName": table,
+            "Item": counter | {"state": {"S": "new"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[put_once])
+    assert stored(counter)["state"] == {"S": "open"}
+
+
 def _poller(stack: LocalStack, handler: Any, queue_url: str) -> SqsPoller:
     source = stack.function("IngestFunction").sqs_events[0]
     assert source.queue_url == queue_url

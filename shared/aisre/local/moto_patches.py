@@ -219,7 +219,9 @@ def _scoped_query(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-    """moto 5.2's transact_write_items (Apache-2.0), with rollback from per-item snapshots."""
+    """moto 5.2's transact_write_items (Apache-2.0), with rollback from per-item snapshots, and each
+    condition parsed and checked once: moto checked it here, then parsed and checked it again in the
+    put, delete or update (requests are serialized, so the item cannot change in between)."""
     from moto.dynamodb.comparisons import get_filter_expression
     from moto.dynamodb.exceptions import (
         ConditionalCheckFailed,
@@ -284,7 +286,6 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                 self.put_item(
                     table_name,
                     op["Item"],
-                    condition_expression=condition_expression,
                     expression_attribute_names=names,
                     expression_attribute_values=values,
                 )
@@ -292,7 +293,6 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                 self.delete_item(
                     table_name,
                     key,
-                    condition_expression=condition_expression,
                     expression_attribute_names=names,
                     expression_attribute_values=values,
                 )
@@ -301,7 +301,6 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                     table_name,
                     key,
                     update_expression=op["UpdateExpression"],
-                    condition_expression=condition_expression,
                     expression_attribute_names=names,
                     expression_attribute_values=values,
                 )

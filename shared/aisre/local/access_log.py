@@ -1,0 +1,73 @@
+"""The local server's access log: one line per request, with its latency.
+
+uvicorn's own access log formats each line through its colour-aware formatter, about 5% of the server's
+time per alert under load; this writes the same facts, plus how long the request took, for a fraction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import IO
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_logger = logging.getLogger("aisre.access")
+
+
+def log_requests_to(stream: IO[str]) -> None:
+    """Plain lines on `stream`, at INFO whatever LOG_LEVEL says (as uvicorn's access log was), and not
+    through the platform's JSON logger, whose formatting would cost more than the request's own work."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    access_logger.addHandler(handler)
+    access_logger.setLevel(logging.INFO)
+    access_logger.propagate = False
+
+
+# `?api_key=` is how a sender that cannot set headers authenticates: its value never reaches a log.
+_API_KEY_VALUE = re.compile(r"(?<![^&])(api_key=)[^&]*")
+
+
+def _redacted(query: bytes) -> str:
+    text = query.decode("latin-1")
+    return _API_KEY_VALUE.sub(r"\1***", text) if "api_key=" in text else text
+
+
+class AccessLog:
+    """`client "METHOD path?query HTTP/version" status milliseconds`, logged when the response is done
+    (an API key in the query string shows as ***)."""
+
+    def __init__(self, app: ASGIApp, logger: logging.Logger = access_logger):
+        self.app = app
+        self.logger = logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.logger.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client sees when the app fails before it starts a response
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            client = scope.get("client")
+            query = scope.get("query_string")
+            self.logger.info(
+                '%s "%s %s%s HTTP/%s" %d %.1fms',
+                f"{client[0]}:{client[1]}" if client else "-",
+                scope["method"],
+                scope["path"],
+                "?" + _redacted(query) if query else "",
+                scope.get("http_version", "1.1"),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
