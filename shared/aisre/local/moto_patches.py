@@ -49,17 +49,28 @@ def serve_dynamodb_directly(app: WsgiApp) -> WsgiApp:
     from botocore.exceptions import ClientError
     from moto.core.request import Request
     from moto.dynamodb.responses import DynamoHandler
+    from werkzeug.datastructures import ImmutableMultiDict
 
     class WsgiRequest(Request):
+        """DynamoDB's JSON protocol has one URL and a JSON body: no form, no files, no query string.
+        moto's setup_class would parse each body as a form and again as a query string (S3's needs)."""
+
         from_wsgi_server = True  # as moto's own server marks its requests (it then adds no Date header)
+        form = ImmutableMultiDict()
+        files = ImmutableMultiDict()
+
+    class JsonBodyDynamoHandler(DynamoHandler):
+        use_raw_body = True  # the body is parsed from the request by the service model, as before
 
     def wrapped(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return app(environ, start_response)
         request = WsgiRequest(environ)
+        host = environ.get("HTTP_HOST")
+        url = f"http://{host}{environ['PATH_INFO']}" if host and not environ["QUERY_STRING"] else request.raw_url
         with _DYNAMODB_LOCK:
             try:
-                status, headers, body = DynamoHandler.dispatch(request, request.raw_url, dict(request.headers))
+                status, headers, body = JsonBodyDynamoHandler.dispatch(request, url, dict(request.headers))
             except ClientError as error:
                 status, headers, body = 400, {}, error.response["Error"]["Message"]
         payload = body.encode() if isinstance(body, str) else bytes(body or b"")
