@@ -68,3 +68,7 @@ class ConflictError(AisreError):
 
 class StorageError(AisreError):
     """The data store failed; nothing was acknowledged, so the sender should retry."""
+
+
+class UpstreamError(AisreError):
+    """A service outside the platform (not its own store) failed or refused; the caller may retry."""

@@ -11,6 +11,7 @@ from aisre.domain.alert import Alert
 from aisre.domain.correlation import OpenFingerprint, OpenIncident, ServiceAnchor
 from aisre.domain.deploy import Deploy
 from aisre.domain.incident import ActionRecord, Incident, IncidentState, TimelineEvent
+from aisre.domain.sns_messages import SnsMessage
 
 T = TypeVar("T")
 
@@ -127,6 +128,14 @@ class DeadLetterStore(Protocol):
     def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter: ...
 
     def mark_replayed(self, entry: DeadLetter, at: datetime, result: dict[str, Any]) -> None: ...
+
+
+class SnsEndpoint(Protocol):
+    """Amazon SNS as an HTTP(S) subscriber meets it: signed deliveries and a link to confirm."""
+
+    def verify(self, message: SnsMessage) -> None: ...
+
+    def confirm(self, message: SnsMessage) -> str | None: ...
 
 
 class ReceiptStore(Protocol):

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     grafana_signature_max_age_seconds: int = Field(
         300, ge=1, validation_alias=AliasChoices("GRAFANA_SIGNATURE_MAX_AGE_SECONDS")
     )
+    # CloudWatch alarms through an SNS HTTP(S) subscription to /webhook/cloudwatch.
+    sns_verify_signatures: bool = Field(True, validation_alias=AliasChoices("SNS_VERIFY_SIGNATURES"))
+    sns_confirm_subscriptions: bool = Field(True, validation_alias=AliasChoices("SNS_CONFIRM_SUBSCRIPTIONS"))
     dead_letter_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEAD_LETTER_RETENTION_DAYS"))
     deploy_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEPLOY_RETENTION_DAYS"))
     webhook_id_retention_days: int = Field(7, ge=1, validation_alias=AliasChoices("WEBHOOK_ID_RETENTION_DAYS"))

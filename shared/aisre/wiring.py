@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from aisre.adapters.secrets import Secrets
     from aisre.domain.incident import Incident
     from aisre.domain.keyring import Keyring
+    from aisre.ports import SnsEndpoint
     from aisre.services.agent import InvestigationAgent
     from aisre.services.dead_letters import DeadLetterService
     from aisre.services.deploys import DeployService
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from aisre.services.llm import ChatModel
     from aisre.services.pagerduty import PagerDutySync
     from aisre.services.similar import SimilarIncidents
+    from aisre.services.sns_deliveries import SnsDeliveries
     from aisre.services.tools import ToolRunner
 
 
@@ -164,8 +166,30 @@ class Platform:
     @cached_property
     def dead_letters(self) -> DeadLetterService:
         from aisre.services.dead_letters import DeadLetterService
+        from aisre.services.sns_deliveries import CONFIRMATION_CHANNEL
 
-        return DeadLetterService(self.dead_letter_store, self.intake)
+        return DeadLetterService(
+            self.dead_letter_store,
+            self.intake,
+            channel_replayers={CONFIRMATION_CHANNEL: lambda entry: self.sns_deliveries.replay_confirmation(entry)},
+        )
+
+    @cached_property
+    def sns_endpoint(self) -> SnsEndpoint:
+        from aisre.adapters.sns_https import SnsHttpsClient
+
+        return SnsHttpsClient()
+
+    @cached_property
+    def sns_deliveries(self) -> SnsDeliveries:
+        from aisre.services.sns_deliveries import SnsDeliveries
+
+        return SnsDeliveries(
+            self.sns_endpoint,
+            self.intake,
+            verify=self.settings.sns_verify_signatures,
+            confirm=self.settings.sns_confirm_subscriptions,
+        )
 
     @cached_property
     def deploys(self) -> DeployService:

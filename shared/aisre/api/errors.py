@@ -24,6 +24,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AisreError], int], ...] = (
     (errors.InvalidTransitionError, 409),
     (errors.ConflictError, 409),
     (errors.StorageError, 503),
+    (errors.UpstreamError, 502),
 )
 
 

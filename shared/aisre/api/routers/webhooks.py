@@ -17,6 +17,7 @@ from aisre.domain.signatures import (
     verify_grafana,
     verify_pagerduty,
 )
+from aisre.domain.sns_messages import SNS_MESSAGE_TYPE_HEADER
 from aisre.errors import AisreError
 from aisre.wiring import Platform
 
@@ -27,6 +28,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid API key or webhook signature"},
     413: {"description": "Body over the size limit"},
     422: {"description": "A field has an unusable value (dead-lettered)"},
+    502: {"description": "Confirming an SNS subscription failed at SNS (dead-lettered; replay confirms again)"},
     503: {"description": "Storage failed: nothing was acknowledged, retry"},
 }
 
@@ -90,6 +92,9 @@ async def _ingest(request: Request, platform: Platform, workspace: str, source: 
         return await run_in_threadpool(
             _pagerduty, platform, workspace, body, content_type, request.headers.get("x-webhook-id")
         )
+    if source == "cloudwatch" and SNS_MESSAGE_TYPE_HEADER in request.headers:
+        # An SNS HTTP(S) subscription: signed, and its first message asks to be confirmed.
+        return await run_in_threadpool(platform.sns_deliveries.receive, workspace, body, content_type)
     result = await run_in_threadpool(platform.intake.accept, workspace, source, body, content_type)
     return result.response()
 
