@@ -135,7 +135,7 @@ def _copy_expression_trees_by_pickling() -> None:
         except Exception:  # anything pickle cannot take is copied as before
             return copy.deepcopy(tree, memo)
 
-    validators.deepcopy = copy_tree  # type: ignore[attr-defined]
+    validators.deepcopy = copy_tree  # type: ignore[attr-defined, assignment]
 
 
 def _size_new_items_once() -> None:
@@ -166,7 +166,7 @@ def _cache_update_expression_parses() -> None:
     tree is safe: the handler only reads it and the backend's validator works on a deep copy."""
     import functools
 
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # re-exported, not declared
 
     parse = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
     cached = functools.lru_cache(maxsize=1024)(lambda expression: parse(UpdateExpressionParser, expression))
