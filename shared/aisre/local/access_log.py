@@ -1,7 +1,7 @@
 """The local server's access log: one line per request, with its latency.
 
-uvicorn's own access log formats each line through its colour-aware formatter, about 5% of the server's
-time per alert under load; this writes the same facts, plus how long the request took, for a fraction.
+In place of uvicorn's access log, which writes an `api_key` given in the query string in clear and says
+nothing of latency. Under load it costs about what uvicorn's did (within the benchmark's noise).
 """
 
 from __future__ import annotations

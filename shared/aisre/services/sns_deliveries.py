@@ -45,7 +45,7 @@ class SnsDeliveries:
             return self._intake.accept(workspace_id, SOURCE, body, content_type).response()
         if message.type == SUBSCRIPTION_CONFIRMATION:
             return self._subscription_confirmation(workspace_id, message, body, content_type)
-        logger.info("SNS unsubscribed %s from topic %s", workspace_id, message.topic_arn)
+        logger.info("SNS ended workspace %s's subscription to topic %s", workspace_id, message.topic_arn)
         return _answer(message, subscription="unsubscribed")
 
     def replay_confirmation(self, entry: DeadLetter) -> dict[str, Any]:
