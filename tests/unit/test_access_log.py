@@ -12,7 +12,8 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from aisre.local.access_log import AccessLog
+from aisre.api.middleware import RequestMetrics
+from aisre.local.access_log import log_request
 
 LINE = re.compile(r'^testclient:\d+ "(?P<method>\w+) (?P<target>\S+) HTTP/1\.1" (?P<status>\d{3}) (?P<ms>\d+\.\d)ms$')
 
@@ -28,7 +29,7 @@ async def broken(_request: Request) -> PlainTextResponse:
 @pytest.fixture
 def client() -> TestClient:
     app = Starlette(routes=[Route("/things", created, methods=["POST"]), Route("/broken", broken)])
-    app.add_middleware(AccessLog)
+    app.add_middleware(RequestMetrics, observers=[log_request])
     return TestClient(app, raise_server_exceptions=False)
 
 

@@ -88,7 +88,7 @@ class SnsHttpsClient:
     def _certificate(self, message: SnsMessage) -> Any:
         from cryptography import x509
 
-        url = message.fields.get("SigningCertURL") or message.fields.get("SigningCertUrl")
+        url = message.fields.get("SigningCertURL")
         if not isinstance(url, str) or not url:
             raise SignatureMissingError("SNS message has no SigningCertURL", field="SigningCertURL")
         if not self._trusted_url(url):

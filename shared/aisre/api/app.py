@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from aisre import __version__
 from aisre.api.errors import install_error_handlers
-from aisre.api.middleware import BodySizeLimit, RequestMetrics
+from aisre.api.middleware import BodySizeLimit, RequestMetrics, RequestObserver
 from aisre.settings import get_settings
 
 # group -> router modules. Imported only when a group is asked for, so each Lambda loads its own.
@@ -25,7 +25,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
 
 
-def create_app(groups: Sequence[str]) -> FastAPI:
+def create_app(groups: Sequence[str], request_observers: Sequence[RequestObserver] = ()) -> FastAPI:
     unknown = set(groups) - set(GROUPS)
     if unknown:
         raise ValueError(f"unknown endpoint groups: {sorted(unknown)}")
@@ -38,6 +38,7 @@ def create_app(groups: Sequence[str]) -> FastAPI:
         for module_name in GROUPS[group]:
             app.include_router(import_module(module_name).router)
     install_error_handlers(app)
-    app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    # Outermost, so that a request refused for its size is timed and observed too.
+    app.add_middleware(RequestMetrics, observers=request_observers)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -67,11 +68,17 @@ class _TooLarge(Exception):
     pass
 
 
-class RequestMetrics:
-    """Request latency by route template (not raw path, so ids do not explode the label set)."""
+# Told of every finished request: its ASGI scope, the status the client saw, and how long it took.
+RequestObserver = Callable[[Scope, int, float], None]
 
-    def __init__(self, app: ASGIApp):
+
+class RequestMetrics:
+    """Request latency by route template (not raw path, so ids do not explode the label set), and each
+    finished request handed to `observers` (the local server's access log), timed once for both."""
+
+    def __init__(self, app: ASGIApp, observers: Sequence[RequestObserver] = ()):
         self.app = app
+        self.observers = tuple(observers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,6 +95,9 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, recording_send)
         finally:
+            seconds = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            metrics.request_observed(scope["method"], template, status_holder["status"], time.perf_counter() - started)
+            metrics.request_observed(scope["method"], template, status_holder["status"], seconds)
+            for observe in self.observers:
+                observe(scope, status_holder["status"], seconds)
