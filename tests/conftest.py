@@ -22,19 +22,19 @@ settings.load_profile("aisre")
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[object]:
     """One emulator for the session, started here: no test skips for want of it."""
+    from aisre.core.scope import reset_scope
     from aisre.local.stack import LocalStack
-    from aisre.wiring import reset_platform
 
     # Investigations start on demand in tests (tests/integration/test_investigations.py turns the automatic
     # start on where it is under test), so other tests' timelines hold only what they caused.
     stack = LocalStack(PROJECT_ROOT, parameters={"AutoInvestigate": "false"})
     stack.start()
-    reset_platform()
+    reset_scope()
     try:
         yield stack
     finally:
         stack.stop()
-        reset_platform()
+        reset_scope()
 
 
 @pytest.fixture(scope="session")
@@ -64,17 +64,17 @@ def serve_with_settings(local_stack: object):  # type: ignore[no-untyped-def]
     """Serve the whole API with some settings changed (API keys, webhook secrets) over real HTTP."""
     from contextlib import contextmanager
 
-    from aisre.api import deps
+    from aisre.core.scope import Scope, current_scope
+    from aisre.core.settings import get_settings
     from aisre.local.server import create_local_app
-    from aisre.settings import get_settings
-    from aisre.wiring import build_platform
+    from aisre.subscriptions import SUBSCRIPTIONS
     from tests.support.servers import serve_app
 
     @contextmanager
     def serve(**changes: object) -> Iterator[str]:
-        platform = build_platform(get_settings().model_copy(update=changes))
+        scope = Scope(get_settings().model_copy(update=changes), SUBSCRIPTIONS)
         app = create_local_app()
-        app.dependency_overrides[deps.platform] = lambda: platform
+        app.dependency_overrides[current_scope] = lambda: scope
         with serve_app(app) as url:
             yield url
 

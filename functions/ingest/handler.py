@@ -5,16 +5,17 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from aisre.observability import logger, traced
-from aisre.services.queue_intake import accept_queued_alert
-from aisre.wiring import get_platform
+from aisre.alerts.providers import alert_intake
+from aisre.alerts.service.queue_intake import accept_queued_alert
+from aisre.core.observability import logger, traced
+from aisre.core.scope import default_scope
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
     attributes = record.raw_event.get("messageAttributes")
-    accept_queued_alert(get_platform().intake, record.message_id, record.body, attributes)
+    accept_queued_alert(default_scope().get(alert_intake), record.message_id, record.body, attributes)
 
 
 @logger.inject_lambda_context

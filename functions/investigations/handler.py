@@ -1,5 +1,5 @@
 """Lambda: the investigations endpoint group (start an investigation, follow it, read a diagnosis)."""
 
-from aisre.api.lambda_adapter import http_handler
+from aisre.lambda_http import http_handler
 
 handler = http_handler(["investigations", "holmes"])

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from aisre.observability import logger, traced
-from aisre.wiring import get_platform
+from aisre.core.observability import logger, traced
+from aisre.core.scope import default_scope
+from aisre.investigations.providers import investigation_service
 
 
 @logger.inject_lambda_context
 @traced
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return get_platform().investigations.run_step(event["step"], event["state"])
+    return default_scope().get(investigation_service).run_step(event["step"], event["state"])

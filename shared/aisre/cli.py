@@ -115,8 +115,8 @@ def run_eval(args: argparse.Namespace) -> int:
     # Imported here so that other subcommands do not load the analyzer.
     import json
 
-    from aisre.adapters.holmes_cases import iter_cases
-    from aisre.services.eval import format_table, run_suite
+    from aisre.investigations.adapters.tools.holmes_cases import iter_cases
+    from aisre.investigations.service.eval import format_table, run_suite
 
     if not args.suite.is_dir():
         raise SystemExit(f"aisre eval: --suite {args.suite} is not a folder")

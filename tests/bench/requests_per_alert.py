@@ -28,14 +28,14 @@ def run() -> list[dict[str, object]]:
 
 
 def _run(*, auto_investigate: bool) -> list[dict[str, object]]:
+    from aisre.core.scope import reset_scope
     from aisre.local.server import create_local_app
     from aisre.local.stack import LocalStack
-    from aisre.wiring import reset_platform
 
     rows: list[dict[str, object]] = []
     suffix = " + investigation" if auto_investigate else ""
     with LocalStack(ROOT, parameters={"AutoInvestigate": str(auto_investigate).lower()}) as stack:
-        reset_platform()
+        reset_scope()
         http = TestClient(create_local_app(), headers={"X-Workspace-Id": "bench-requests"})
         http.get("/health")  # build the platform outside the counted requests
 
@@ -53,7 +53,7 @@ def _run(*, auto_investigate: bool) -> list[dict[str, object]]:
         measure("new incident (child of the root)", _alert("Inode exhaustion"), 4)
         measure("new incident (no service)", _alert("Cluster-wide DNS failure", service=""), 4)
         measure("resolution", _alert("Disk full", status="resolved"), 4)
-        reset_platform()
+        reset_scope()
     return rows
 
 

@@ -25,7 +25,7 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 LOG_TAIL_CHARS = 20_000
 
-# What the platform reads from the environment (aisre.settings) or the local stack sets up for itself.
+# What the platform reads from the environment (aisre.core.settings) or the local stack sets up for itself.
 # An earlier test in the same session may have pointed these at its own emulator, and a developer's
 # shell may carry API keys: `aisre serve` starts here as from a clean shell, in dev mode.
 _PLATFORM_ENV_PREFIXES = ("AISRE_", "AWS_", "AI_SRE_", "POWERTOOLS_")

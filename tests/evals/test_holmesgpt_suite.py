@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aisre.adapters.holmes_cases import iter_cases
-from aisre.services.eval import run_suite
+from aisre.investigations.adapters.tools.holmes_cases import iter_cases
+from aisre.investigations.service.eval import run_suite
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SUITE = SHARED / "benchmarks" / "holmesgpt" / "test_investigate"

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from aisre.adapters.llm_openai import LLMError, OpenAIChatModel
-from aisre.domain.analysis import Analysis, Finding, render_answer
-from aisre.domain.evidence import Issue, Subject, ToolResult
-from aisre.services.agent import InvestigationAgent
-from aisre.services.agent_tools import READ_ONLY_TOOL_NAMES, READ_ONLY_TOOL_SPECS
-from aisre.services.llm import ModelPrice, assemble
+from aisre.investigations.adapters.llm_openai import LLMError, OpenAIChatModel
+from aisre.investigations.model.analysis import Analysis, Finding, render_answer
+from aisre.investigations.model.chat import ModelPrice, assemble
+from aisre.investigations.model.evidence import Issue, Subject, ToolResult
+from aisre.investigations.service.agent import InvestigationAgent
+from aisre.investigations.service.agent_tools import READ_ONLY_TOOL_NAMES, READ_ONLY_TOOL_SPECS
 from tests.support.scripted_openai import Reply, ScriptedOpenAI
 from tests.support.servers import serve_app
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from aisre.domain.keyring import hash_key
+from aisre.core.auth import hash_key
 from tests.integration.test_alert_to_incident import ALERT
 
 ADMIN, ACME, GLOBEX = "admin-key-1", "acme-key-2", "globex-key-3"

@@ -63,12 +63,15 @@ def test_replay_of_a_payload_that_still_fails_keeps_the_entry_and_says_why(api: 
 
 def test_replay_of_a_payload_that_failed_for_a_passing_reason_creates_the_incident(api: httpx.Client, workspace: str):
     # A delivery that failed while storage was down is dead-lettered as received; replay finishes the job.
-    from aisre.errors import StorageError
-    from aisre.wiring import get_platform
+    from aisre.alerts.providers import alert_intake
+    from aisre.core.errors import StorageError
+    from aisre.core.scope import default_scope
 
     body = httpx.Request("POST", "http://x", json=dict(ALERT, title="Replayed alert")).content
-    entry = get_platform().intake.dead_letter(
-        workspace, "webhook", body, "application/json", StorageError("table unavailable"), status_code=503
+    entry = (
+        default_scope()
+        .get(alert_intake)
+        .dead_letter(workspace, "webhook", body, "application/json", StorageError("table unavailable"), status_code=503)
     )
     replay = api.post(f"/webhook/dead-letter/{entry.id}/replay")
     assert replay.status_code == 200, replay.text
@@ -85,9 +88,10 @@ def test_large_binary_payload_is_kept_whole(api: httpx.Client):
     assert response.status_code == 400
     [entry] = dead_letters(api)
     assert entry["size_bytes"] == len(raw)
-    from aisre.wiring import get_platform
+    from aisre.alerts.providers import dead_letter_service
+    from aisre.core.scope import default_scope
 
-    assert get_platform().dead_letters.get(None, entry["id"]).body == raw
+    assert default_scope().get(dead_letter_service).get(None, entry["id"]).body == raw
 
 
 def test_unknown_dead_letter_is_404(api: httpx.Client):

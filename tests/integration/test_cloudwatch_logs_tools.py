@@ -14,7 +14,11 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from aisre.adapters.cloudwatch_logs_tools import CloudWatchLogsToolRunner, format_timestamp, log_group_names
+from aisre.investigations.adapters.tools.cloudwatch_logs import (
+    CloudWatchLogsToolRunner,
+    format_timestamp,
+    log_group_names,
+)
 from tests.support.servers import free_port
 
 TOOL = "cloudwatch_logs_insights_query"

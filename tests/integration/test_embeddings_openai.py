@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from aisre.adapters.embeddings_local import HashingEmbedder
-from aisre.adapters.embeddings_openai import OpenAIEmbedder
-from aisre.adapters.vector_memory import MemoryVectorIndex
-from aisre.domain.alert import Severity
-from aisre.domain.incident import Incident, IncidentState
-from aisre.domain.similarity import cosine
-from aisre.knowledge_ports import EmbeddingError
-from aisre.services.similar import SimilarIncidents
+from aisre.incidents.model.alert import Severity
+from aisre.incidents.model.incident import Incident, IncidentState
+from aisre.investigations.adapters.embeddings_local import HashingEmbedder
+from aisre.investigations.adapters.embeddings_openai import OpenAIEmbedder
+from aisre.investigations.adapters.vector_memory import MemoryVectorIndex
+from aisre.investigations.errors import EmbeddingError
+from aisre.investigations.model.similarity import cosine
+from aisre.investigations.service.similar import SimilarIncidents
 from tests.support.servers import free_port
 
 SERVER_DIMENSIONS = 48

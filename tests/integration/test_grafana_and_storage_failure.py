@@ -76,7 +76,7 @@ class _UnavailableStore:
     """An IncidentStore whose table is unreachable (the port's contract on failure: StorageError)."""
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        from aisre.errors import StorageError
+        from aisre.core.errors import StorageError
 
         def fail(*_args, **_kwargs):  # type: ignore[no-untyped-def]
             raise StorageError("DynamoDB unavailable")
@@ -85,24 +85,24 @@ class _UnavailableStore:
 
 
 def test_storage_failure_is_503_never_a_2xx(local_stack: object):
-    from aisre.api import deps
+    from aisre.alerts.providers import alert_intake
+    from aisre.alerts.service.intake import AlertIntake
+    from aisre.core.scope import Scope, current_scope
+    from aisre.core.settings import get_settings
+    from aisre.incidents.service.ingest import IngestService
     from aisre.local.server import create_local_app
-    from aisre.services.ingest import IngestService
-    from aisre.services.intake import AlertIntake
-    from aisre.settings import get_settings
-    from aisre.wiring import build_platform
     from tests.support.servers import serve_app
 
-    broken = build_platform(get_settings())
+    broken = Scope(get_settings())
     failing_ingest = IngestService(
         _UnavailableStore(),
         correlation_window=timedelta(minutes=10),
         deploy_lookback=timedelta(hours=1),
     )
     # The table is unreachable behind this platform's intake (a cached part, replaced on the instance).
-    broken.intake = AlertIntake(failing_ingest, _UnavailableStore(), dead_letter_retention_days=1)
+    broken.put(alert_intake, AlertIntake(failing_ingest, _UnavailableStore(), dead_letter_retention_days=1))
     app = create_local_app()
-    app.dependency_overrides[deps.platform] = lambda: broken
+    app.dependency_overrides[current_scope] = lambda: broken
     with serve_app(app) as url, httpx.Client(base_url=url) as http:
         response = http.post("/webhook", json={"title": "x", "service": "y"})
     assert response.status_code == 503

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aisre.domain.keyring import hash_key
+from aisre.core.auth import hash_key
 from tests.support.scripted_openai import Reply, ScriptedOpenAI
 from tests.support.servers import serve_app
 

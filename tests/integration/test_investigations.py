@@ -94,8 +94,9 @@ def test_similar_incidents_carry_how_they_were_resolved(api: httpx.Client):
 
 
 def test_analyze_step_with_a_model_configured_uses_the_agent(api: httpx.Client, workspace: str):
-    from aisre.settings import get_settings
-    from aisre.wiring import build_platform
+    from aisre.core.scope import Scope
+    from aisre.core.settings import get_settings
+    from aisre.investigations.providers import investigation_service
     from tests.support.scripted_openai import Reply, ScriptedOpenAI
     from tests.support.servers import serve_app
 
@@ -103,19 +104,19 @@ def test_analyze_step_with_a_model_configured_uses_the_agent(api: httpx.Client, 
     incident_id = api.post("/webhook", json=dict(OOM_ALERT, title="Model-investigated OOM")).json()["incident_id"]
     state = {"workspace_id": workspace, "incident_id": incident_id, "gathered": []}
     with serve_app(model_server.app()) as url:
-        platform = build_platform(
+        scope = Scope(
             get_settings().model_copy(
                 update={"aisre_model": "gpt-test", "openai_base_url": f"{url}/v1", "openai_api_key": "sk-test"}
             )
         )
         model_server.reset(Reply(content="## Conclusions and Possible Root causes\nThe container ran out of memory."))
-        answered = platform.investigations.analyze(state)
+        answered = scope.get(investigation_service).analyze(state)
         assert "ran out of memory" in answered["diagnosis"]["answer"]
         assert answered["usage"]["prompt_tokens"] == 100 and answered["diagnosis"]["llm_error"] is None
 
         # The model failing leaves the analyzer's answer standing, with a note of why.
         model_server.reset(Reply(status=500), Reply(status=500))
-        fallback = platform.investigations.analyze(state)
+        fallback = scope.get(investigation_service).analyze(state)
         assert fallback["diagnosis"]["llm_error"]
         assert fallback["diagnosis"]["summary"] == answered["diagnosis"]["summary"]
 

@@ -19,11 +19,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from botocore.credentials import Credentials
 
-from aisre.adapters.eks_token import EksTokenSource, eks_token
-from aisre.adapters.kubernetes_connect import KubernetesTarget
-from aisre.adapters.kubernetes_tools import KubernetesToolRunner, truncate
-from aisre.domain.evidence import Issue, Subject
-from aisre.services.gather import gather
+from aisre.investigations.adapters.kubernetes.connect import KubernetesTarget
+from aisre.investigations.adapters.kubernetes.eks_token import EksTokenSource, eks_token
+from aisre.investigations.adapters.kubernetes.tools import KubernetesToolRunner, truncate
+from aisre.investigations.model.evidence import Issue, Subject
+from aisre.investigations.service.gather import gather
 from tests.support.servers import free_port
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -439,8 +439,8 @@ def test_no_cluster_configured_and_unreachable_cluster_are_unavailable(tmp_path:
 
 
 def test_available_tools_match_the_gatherer_and_agent_names() -> None:
-    from aisre.services.agent_tools import READ_ONLY_TOOL_NAMES
-    from aisre.services.gather import LOG_TOOLS
+    from aisre.investigations.service.agent_tools import READ_ONLY_TOOL_NAMES
+    from aisre.investigations.service.gather import LOG_TOOLS
 
     served = KubernetesToolRunner(KubernetesTarget()).available_tools()
     assert served <= READ_ONLY_TOOL_NAMES

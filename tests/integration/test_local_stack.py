@@ -86,7 +86,7 @@ def test_environment_points_at_the_emulator(stack: LocalStack) -> None:
     assert os.environ["ALERT_QUEUE_URL"] == stack.resources.physical_id("AlertQueue")
     assert os.environ["ALERT_TOPIC_ARN"] == stack.resources.physical_id("AlertTopic")
     assert os.environ["CORRELATION_WINDOW_MINUTES"] == "10"
-    from aisre.settings import get_settings
+    from aisre.core.settings import get_settings
 
     settings = get_settings()
     assert (settings.profile, settings.table_name, settings.aws_endpoint_url) == (

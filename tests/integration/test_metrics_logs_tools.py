@@ -10,11 +10,11 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from aisre.adapters.composite_tools import CompositeToolRunner
-from aisre.adapters.loki_tools import LokiToolRunner
-from aisre.adapters.no_cluster import KUBERNETES_TOOLS, NoClusterToolRunner
-from aisre.adapters.prometheus_tools import PrometheusToolRunner
-from aisre.domain.evidence import ToolResult
+from aisre.investigations.adapters.tools.composite import CompositeToolRunner
+from aisre.investigations.adapters.tools.loki import LokiToolRunner
+from aisre.investigations.adapters.tools.no_cluster import KUBERNETES_TOOLS, NoClusterToolRunner
+from aisre.investigations.adapters.tools.prometheus import PrometheusToolRunner
+from aisre.investigations.model.evidence import ToolResult
 from tests.support.servers import free_port, serve_app
 
 T0 = 1714564800  # 2024-05-01T12:00:00Z

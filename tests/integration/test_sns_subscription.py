@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from aisre.adapters.sns_https import SnsHttpsClient, https_get
+from aisre.alerts.adapters.sns_https import SnsHttpsClient, https_get
 from tests.support.sns import (
     SUBSCRIPTION_ARN,
     TOPIC_ARN,
@@ -44,16 +44,17 @@ def signer() -> SnsSigner:
 @contextmanager
 def served(sns: FakeSns, **settings: Any) -> Iterator[str]:
     """The whole API, with SNS's endpoints on loopback trusted in place of sns.<region>.amazonaws.com."""
-    from aisre.api import deps
+    from aisre.alerts.providers import sns_endpoint
+    from aisre.core.scope import Scope, current_scope
+    from aisre.core.settings import get_settings
     from aisre.local.server import create_local_app
-    from aisre.settings import get_settings
-    from aisre.wiring import build_platform
+    from aisre.subscriptions import SUBSCRIPTIONS
     from tests.support.servers import serve_app
 
-    platform = build_platform(get_settings().model_copy(update=settings))
-    platform.sns_endpoint = SnsHttpsClient(trusted_url=lambda url: url.startswith(sns.base_url + "/"), fetch=https_get)
+    scope = Scope(get_settings().model_copy(update=settings), SUBSCRIPTIONS)
+    scope.put(sns_endpoint, SnsHttpsClient(trusted_url=lambda url: url.startswith(sns.base_url + "/"), fetch=https_get))
     app = create_local_app()
-    app.dependency_overrides[deps.platform] = lambda: platform
+    app.dependency_overrides[current_scope] = lambda: scope
     with serve_app(app) as url:
         yield url
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from aisre.domain.sns_messages import SnsMessage, string_to_sign
+from aisre.alerts.model.sns_messages import SnsMessage, string_to_sign
 
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:aisre-alarms"
 SUBSCRIPTION_ARN = f"{TOPIC_ARN}:6b0e71bd-7e97-4d97-80ce-4a0994e55286"

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from aisre.api.middleware import RequestMetrics
+from aisre.core.http.middleware import RequestMetrics
 from aisre.local.access_log import log_request
 
 LINE = re.compile(r'^testclient:\d+ "(?P<method>\w+) (?P<target>\S+) HTTP/1\.1" (?P<status>\d{3}) (?P<ms>\d+\.\d)ms$')

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisre.domain.actions import CATALOG, BlastRadius, EvaluatedAction, SuggestedAction, argument_problems
-from aisre.domain.policy import (
+from aisre.core.errors import ValidationError
+from aisre.remediation.model.actions import CATALOG, BlastRadius, EvaluatedAction, SuggestedAction, argument_problems
+from aisre.remediation.model.policy import (
     DEFAULT_POLICY,
     WITHIN_GUARDRAILS,
     Policy,
@@ -17,7 +18,6 @@ from aisre.domain.policy import (
     load_policy,
     rate_limit_key,
 )
-from aisre.errors import ValidationError
 
 NO_HISTORY: dict[str, int] = {}
 

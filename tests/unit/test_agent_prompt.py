@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aisre.services.agent_prompt import fence, mask_secrets, parse_sections
-from aisre.services.agent_tools import READ_ONLY_TOOL_NAMES, READ_ONLY_TOOL_SPECS, specs_for, tool_name
+from aisre.investigations.service.agent_prompt import fence, mask_secrets, parse_sections
+from aisre.investigations.service.agent_tools import READ_ONLY_TOOL_NAMES, READ_ONLY_TOOL_SPECS, specs_for, tool_name
 
 
 def test_fence_cannot_be_closed_from_inside() -> None:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aisre.domain.analysis import analyze, render_answer
-from aisre.domain.analysis.describe import parse_containers
-from aisre.domain.analysis.rules import alerts, containers, jobs, logs, network, performance, scheduling, traces
-from aisre.domain.evidence import Evidence, Issue, Subject, ToolResult
+from aisre.investigations.model.analysis import analyze, render_answer
+from aisre.investigations.model.analysis.describe import parse_containers
+from aisre.investigations.model.analysis.rules import (
+    alerts,
+    containers,
+    jobs,
+    logs,
+    network,
+    performance,
+    scheduling,
+    traces,
+)
+from aisre.investigations.model.evidence import Evidence, Issue, Subject, ToolResult
 
 SUBJECT = Subject(kind="pod", name="api-7d9f8b6c5d-x2x9z", namespace="shop")
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisre.domain.alert import Alert, AlertStatus
-from aisre.domain.correlation import (
+from aisre.incidents.model.alert import Alert, AlertStatus
+from aisre.incidents.model.correlation import (
     CORRELATION_REASON,
     FoldIntoIncident,
     NothingToResolve,

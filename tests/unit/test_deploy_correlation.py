@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from aisre.domain.deploy import Deploy, correlate_deploy, correlation_message
+from aisre.incidents.model.deploy import Deploy, correlate_deploy, correlation_message
 
 T = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.fingerprint import identity_fingerprint
-from aisre.domain.normalizers import normalize
-from aisre.domain.normalizers._common import build_alert
-from aisre.errors import PayloadError
+from aisre.alerts.model.fingerprint import identity_fingerprint
+from aisre.alerts.model.normalizers import normalize
+from aisre.alerts.model.normalizers._common import build_alert
+from aisre.core.errors import PayloadError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 IDENTITY_FIELDS = ("source", "title", "service", "namespace", "deployment", "pod")
 # Identity values as tools write them; the unit separator that joins the parts is left out.

@@ -3,8 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
-from aisre.domain.evidence import Issue, Subject, ToolResult
-from aisre.services.gather import gather
+from aisre.investigations.model.evidence import Issue, Subject, ToolResult
+from aisre.investigations.service.gather import gather
 
 
 class RecordingRunner:

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aisre.domain.alert import Severity
-from aisre.domain.incident import Incident, IncidentState, check_transition, incident_metrics, metric_timeline
-from aisre.errors import InvalidTransitionError
+from aisre.core.errors import InvalidTransitionError
+from aisre.incidents.model.alert import Severity
+from aisre.incidents.model.incident import Incident, IncidentState, check_transition, incident_metrics, metric_timeline
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from aisre.domain.keyring import Keyring, check_workspace_id, hash_key
-from aisre.errors import ValidationError
+from aisre.core.auth import Keyring, check_workspace_id, hash_key
+from aisre.core.errors import ValidationError
 
 
 def test_empty_spec_is_dev_mode():

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import alertmanager, normalize
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import alertmanager, normalize
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 # As Alertmanager sends it (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config).
 WEBHOOK: dict[str, Any] = {

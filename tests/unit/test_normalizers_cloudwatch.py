@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import cloudwatch
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import cloudwatch
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:payments-api-5xx-critical"
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import datadog
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import datadog
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 # A webhook with Datadog's default payload plus the documented alert variables, as rendered.
 TRIGGERED: dict[str, Any] = {

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.fingerprint import identity_fingerprint
-from aisre.domain.normalizers import generic, normalize
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.fingerprint import identity_fingerprint
+from aisre.alerts.model.normalizers import generic, normalize
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 FULL: dict[str, Any] = {
     "title": "High CPU on payments-api",

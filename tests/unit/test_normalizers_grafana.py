@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import grafana
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import grafana
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 # As Grafana documents its webhook contact point payload (version "1").
 UNIFIED: dict[str, Any] = {

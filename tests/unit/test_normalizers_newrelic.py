@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import newrelic
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import newrelic
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 # A workflow webhook rendered from New Relic's default payload template.
 WORKFLOW: dict[str, Any] = {

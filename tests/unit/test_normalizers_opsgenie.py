@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import opsgenie
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import opsgenie
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 # As Opsgenie's webhook integration posts a Create action.
 CREATE: dict[str, Any] = {

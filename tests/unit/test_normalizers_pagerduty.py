@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import pagerduty
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import pagerduty
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 
 def v3(event_type: str = "incident.triggered", **data: Any) -> dict[str, Any]:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import AlertStatus, Severity
-from aisre.domain.normalizers import normalize, pagerduty_events
-from aisre.errors import PayloadError, ValidationError
+from aisre.alerts.model.normalizers import normalize, pagerduty_events
+from aisre.core.errors import PayloadError, ValidationError
+from aisre.incidents.model.alert import AlertStatus, Severity
 
 # The trigger example of PagerDuty's Events API v2 documentation.
 TRIGGER: dict[str, Any] = {

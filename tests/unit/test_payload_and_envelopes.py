@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from aisre.domain.envelopes import unwrap_queued_alert
-from aisre.domain.payload import parse_body
-from aisre.errors import PayloadError
+from aisre.alerts.model.envelopes import unwrap_queued_alert
+from aisre.alerts.model.payload import parse_body
+from aisre.core.errors import PayloadError
 
 
 def test_json_body():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aisre.adapters.replay import ReplayToolRunner, match_score, parse_recording
+from aisre.investigations.adapters.tools.replay import ReplayToolRunner, match_score, parse_recording
 
 
 def recording(tool: str, params: dict[str, object] | None, body: str, status: str = "success") -> str:

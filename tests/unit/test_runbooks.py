@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from aisre.domain.actions import CATALOG
-from aisre.domain.analysis.finding import Finding
-from aisre.domain.incident import Incident
-from aisre.domain.runbooks import (
+from aisre.incidents.model.incident import Incident
+from aisre.investigations.model.analysis.finding import Finding
+from aisre.remediation.model.actions import CATALOG
+from aisre.remediation.model.runbooks import (
     RUNBOOKS,
     RunbookMatch,
     get_runbook,
@@ -21,7 +21,7 @@ from aisre.domain.runbooks import (
     runbooks_for_rule,
 )
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "shared" / "aisre" / "domain" / "analysis" / "rules"
+RULES_DIR = Path(__file__).resolve().parents[2] / "shared" / "aisre" / "investigations" / "model" / "analysis" / "rules"
 _RULE_NAME = re.compile(r'rule="([a-z_]+)"|_finding\(evidence, "([a-z_]+)"')
 
 # The analyzer rule each runbook is expected to cover.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aisre.settings import Settings
+from aisre.core.settings import Settings
 
 
 def test_dynamodb_follows_the_general_endpoint_unless_it_has_its_own(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.alert import Severity
-from aisre.domain.severity import parse_severity
+from aisre.alerts.model.severity import parse_severity
+from aisre.incidents.model.alert import Severity
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisre.domain.signatures import split_secrets, verify_grafana, verify_pagerduty
-from aisre.errors import (
+from aisre.alerts.model.signatures import split_secrets, verify_grafana, verify_pagerduty
+from aisre.core.errors import (
     SignatureExpiredError,
     SignatureMalformedError,
     SignatureMismatchError,

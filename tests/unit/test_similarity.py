@@ -14,9 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisre.adapters.embeddings_local import HashingEmbedder
-from aisre.adapters.vector_memory import MemoryVectorIndex
-from aisre.adapters.vector_opensearch import (
+from aisre.incidents.model.alert import Severity
+from aisre.incidents.model.incident import Incident, IncidentState
+from aisre.investigations.adapters.embeddings_local import HashingEmbedder
+from aisre.investigations.adapters.vector_memory import MemoryVectorIndex
+from aisre.investigations.adapters.vector_opensearch import (
     OpenSearchVectorIndex,
     document_body,
     document_id,
@@ -25,9 +27,8 @@ from aisre.adapters.vector_opensearch import (
     query_body,
     score_to_cosine,
 )
-from aisre.domain.alert import Severity
-from aisre.domain.incident import Incident, IncidentState
-from aisre.domain.similarity import (
+from aisre.investigations.errors import VectorIndexError
+from aisre.investigations.model.similarity import (
     cosine,
     incident_text,
     rank,
@@ -35,8 +36,8 @@ from aisre.domain.similarity import (
     top_k,
     workload_of_pod,
 )
-from aisre.knowledge_ports import VectorHit, VectorIndexError
-from aisre.services.similar import SimilarIncidents
+from aisre.investigations.ports import VectorHit
+from aisre.investigations.service.similar import SimilarIncidents
 from tests.support.servers import free_port
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -175,7 +176,7 @@ def test_local_embedding_is_unit_length_and_sized() -> None:
 def test_local_embedding_is_identical_in_another_process() -> None:
     texts = ["OOMKilled on payments-api", "DNS resolution failing in checkout"]
     script = (
-        "import json, sys; from aisre.adapters.embeddings_local import HashingEmbedder; "
+        "import json, sys; from aisre.investigations.adapters.embeddings_local import HashingEmbedder; "
         "print(json.dumps(HashingEmbedder().embed(json.loads(sys.argv[1]))))"
     )
     for seed in ("1", "2"):  # str hash() differs under these seeds; the embedding must not

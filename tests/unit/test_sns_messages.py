@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from aisre.adapters.sns_https import SnsHttpsClient, https_get
-from aisre.domain.sns_messages import SnsMessage, is_sns_url, read_sns_message, string_to_sign
-from aisre.errors import (
+from aisre.alerts.adapters.sns_https import SnsHttpsClient, https_get
+from aisre.alerts.model.sns_messages import SnsMessage, is_sns_url, read_sns_message, string_to_sign
+from aisre.core.errors import (
     PayloadError,
     SignatureMalformedError,
     SignatureMismatchError,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aisre.domain.normalizers._common import parse_time
+from aisre.alerts.model.normalizers._common import parse_time
 
 NOON = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

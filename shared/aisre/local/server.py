@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from aisre.api.app import ALL_GROUPS, create_app
+from aisre.app import ALL_GROUPS, create_app
 from aisre.local.access_log import log_request
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from aisre.local.emulator import Emulator
 from aisre.local.functions import Handler, context_factory, load_handler
+from aisre.local.loopback import LoopbackTransport
 from aisre.local.pollers import SqsPoller
 from aisre.local.provision import FunctionSpec, LocalStackResources, provision
 from aisre.local.runtime import FunctionRuntime
@@ -71,6 +72,7 @@ class LocalStack:
         self.pollers: list[SqsPoller] = []
         self._resources: LocalStackResources | None = None
         self._saved_environment: dict[str, str | None] = {}
+        self._loopback: LoopbackTransport | None = None
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -93,6 +95,7 @@ class LocalStack:
                     "AWS_ENDPOINT_URL_DYNAMODB": self.emulator.dynamodb_endpoint_url,
                 }
             )
+            self._attach_loopback(self.emulator.dynamodb_endpoint_url)
         except BaseException:
             self.stop()
             raise
@@ -132,7 +135,23 @@ class LocalStack:
         self.emulator.stop()
         self.function_runtime.stop()
         self._resources = None
+        self._detach_loopback()
         self._restore_environment()
+
+    def _attach_loopback(self, endpoint_url: str) -> None:
+        """DynamoDB clients made from now on reach the emulator's port over the lean loopback transport."""
+        from aisre.core.table.clients import add_client_hook
+
+        self._detach_loopback()
+        self._loopback = LoopbackTransport(endpoint_url)
+        add_client_hook(self._loopback.attach)
+
+    def _detach_loopback(self) -> None:
+        from aisre.core.table.clients import remove_client_hook
+
+        loopback, self._loopback = self._loopback, None
+        if loopback is not None:
+            remove_client_hook(loopback.attach)
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -202,7 +221,10 @@ class LocalStack:
 
 
 def _reset_settings() -> None:
-    # Imported here: settings is the environment's one reader, and it must re-read what we changed.
-    from aisre.settings import reset_settings
+    # Imported here: settings is the environment's one reader, and it must re-read what we changed; the
+    # parts built from the old settings go with them.
+    from aisre.core.scope import reset_scope
+    from aisre.core.settings import reset_settings
 
     reset_settings()
+    reset_scope()

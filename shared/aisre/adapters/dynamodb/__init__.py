@@ -1,1 +1,0 @@
-"""DynamoDB through PynamoDB: the single-table records, key layout and the stores built on them."""

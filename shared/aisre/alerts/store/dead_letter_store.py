@@ -1,0 +1,140 @@
+"""DeadLetterStore on DynamoDB: failed payloads kept byte for byte, with their error, until replayed or aged out."""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from aisre.alerts.model.dead_letter import DeadLetter
+from aisre.alerts.store import keys
+from aisre.alerts.store.records import DeadLetterRecord
+from aisre.core.errors import NotFoundError
+from aisre.core.table.by_id import workspace_of_id
+from aisre.core.table.records import Record
+
+# DynamoDB items stop at 400 KB: bodies are compressed when large and, if still too big, split into parts.
+_COMPRESS_ABOVE = 16 * 1024
+_PART_SIZE = 300 * 1024
+
+
+class DeadLetterPartRecord(Record):
+    index = NumberAttribute()
+    data = UnicodeAttribute()
+
+
+def _part_sk(index: int) -> str:
+    return f"PART#{index:04d}"
+
+
+class DynamoDeadLetterStore:
+    def put(self, entry: DeadLetter, retention_days: int) -> None:
+        encoding, text = _encode_body(entry.body)
+        parts = [text[i : i + _PART_SIZE] for i in range(0, len(text), _PART_SIZE)] or [""]
+        pk = keys.dead_letter_pk(entry.workspace_id, entry.id)
+        ttl = timedelta(days=retention_days)
+        listed = f"{keys.stamp(entry.received_at)}#{entry.id}"
+        # Parts first: the entry becomes visible only once its whole body is stored.
+        for index, chunk in enumerate(parts[1:], start=1):
+            DeadLetterPartRecord(pk=pk, sk=_part_sk(index), index=index, data=chunk).save()
+        DeadLetterRecord(
+            pk=pk,
+            sk=keys.DEAD_LETTER_SK,
+            gsi1pk=keys.workspace_dead_letters(entry.workspace_id),
+            gsi1sk=listed,
+            gsi2pk=keys.ALL_DEAD_LETTERS,
+            gsi2sk=listed,
+            gsi3pk=keys.dead_letter_id_key(entry.id),
+            id=entry.id,
+            workspace_id=entry.workspace_id,
+            source=entry.source,
+            error=entry.error,
+            error_type=entry.error_type,
+            status_code=entry.status_code,
+            body=parts[0],
+            body_encoding=f"{encoding};parts={len(parts)}" if len(parts) > 1 else encoding,
+            content_type=entry.content_type,
+            channel=entry.channel,
+            received_at=entry.received_at,
+            replay_count=entry.replay_count,
+            ttl=ttl,
+        ).save()
+
+    def list_entries(self, workspace_id: str | None, limit: int) -> list[DeadLetter]:
+        if workspace_id is not None:
+            results = DeadLetterRecord.by_workspace.query(
+                keys.workspace_dead_letters(workspace_id), scan_index_forward=False, limit=limit
+            )
+        else:
+            results = DeadLetterRecord.across_workspaces.query(
+                keys.ALL_DEAD_LETTERS, scan_index_forward=False, limit=limit
+            )
+        return [self._to_entry(record) for record in results]
+
+    def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter:
+        if workspace_id is None:
+            workspace_id = workspace_of_id(
+                DeadLetterRecord.by_id,
+                keys.dead_letter_id_key(entry_id),
+                what=f"dead-letter entry {entry_id}",
+                field="entry_id",
+            )
+        try:
+            record = DeadLetterRecord.get(
+                keys.dead_letter_pk(workspace_id, entry_id), keys.DEAD_LETTER_SK, consistent_read=True
+            )
+        except DeadLetterRecord.DoesNotExist as missing:
+            raise NotFoundError(f"dead-letter entry {entry_id} not found", field="entry_id") from missing
+        return self._to_entry(record)
+
+    def mark_replayed(self, entry: DeadLetter, at: datetime, result: dict[str, Any]) -> None:
+        DeadLetterRecord(pk=keys.dead_letter_pk(entry.workspace_id, entry.id), sk=keys.DEAD_LETTER_SK).update(
+            actions=[
+                DeadLetterRecord.replay_count.add(1),
+                DeadLetterRecord.replayed_at.set(at),
+                DeadLetterRecord.replay_result.set(result),
+            ],
+            condition=DeadLetterRecord.pk.exists(),
+        )
+
+    def _to_entry(self, record: DeadLetterRecord) -> DeadLetter:
+        encoding, _, part_spec = record.body_encoding.partition(";parts=")
+        text = record.body
+        if part_spec:
+            parts = DeadLetterPartRecord.query(record.pk, DeadLetterPartRecord.sk.startswith("PART#"))
+            text += "".join(part.data for part in sorted(parts, key=lambda part: int(part.index)))
+        return DeadLetter(
+            id=record.id,
+            workspace_id=record.workspace_id,
+            source=record.source,
+            error=record.error,
+            error_type=record.error_type,
+            status_code=int(record.status_code),
+            body=_decode_body(encoding, text),
+            content_type=record.content_type,
+            received_at=record.received_at,
+            channel=record.channel,
+            replay_count=int(record.replay_count or 0),
+            replayed_at=record.replayed_at,
+            replay_result=record.replay_result,
+        )
+
+
+def _encode_body(body: bytes) -> tuple[str, str]:
+    if len(body) > _COMPRESS_ABOVE:
+        return "zlib+base64", base64.b64encode(zlib.compress(body, 6)).decode("ascii")
+    try:
+        return "utf-8", body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "base64", base64.b64encode(body).decode("ascii")
+
+
+def _decode_body(encoding: str, text: str) -> bytes:
+    if encoding == "zlib+base64":
+        return zlib.decompress(base64.b64decode(text))
+    if encoding == "base64":
+        return base64.b64decode(text)
+    return text.encode("utf-8")

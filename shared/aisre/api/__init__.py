@@ -1,1 +1,0 @@
-"""HTTP API: FastAPI routers per endpoint group, auth, error mapping, and create_app(groups)."""

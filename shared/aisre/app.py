@@ -1,0 +1,44 @@
+"""create_app(groups): the FastAPI app of the named endpoint groups; a Lambda builds its own group's,
+the local server every group's, so a request runs the same code in both."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import import_module
+
+from fastapi import FastAPI
+
+from aisre import __version__
+from aisre.core.http.errors import install_error_handlers
+from aisre.core.http.middleware import BodySizeLimit, RequestMetrics, RequestObserver
+from aisre.core.settings import get_settings
+
+# group -> router modules. Imported only when a group is asked for, so each Lambda loads its own.
+# Order matters: fixed paths (/webhook/deploy, /webhook/dead-letter) before /webhook/{source}.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "webhooks": ("aisre.incidents.api.deploys", "aisre.alerts.api.dead_letters", "aisre.alerts.api.webhooks"),
+    "incidents": ("aisre.incidents.api.incidents",),
+    "investigations": ("aisre.investigations.api.investigations",),
+    "holmes": ("aisre.investigations.api.holmes",),
+    "system": ("aisre.core.http.system",),
+}
+ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
+
+
+def create_app(groups: Sequence[str], request_observers: Sequence[RequestObserver] = ()) -> FastAPI:
+    unknown = set(groups) - set(GROUPS)
+    if unknown:
+        raise ValueError(f"unknown endpoint groups: {sorted(unknown)}")
+    app = FastAPI(
+        title="aisre",
+        version=__version__,
+        description="AI SRE platform: alerts in, deduplicated and correlated incidents out.",
+    )
+    for group in groups:
+        for module_name in GROUPS[group]:
+            app.include_router(import_module(module_name).router)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    # Outermost, so that a request refused for its size is timed and observed too.
+    app.add_middleware(RequestMetrics, observers=request_observers)
+    return app

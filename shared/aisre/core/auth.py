@@ -1,0 +1,85 @@
+"""API keys: held only as SHA-256 hashes, each seeing every workspace or exactly one."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+from aisre.core.errors import ValidationError
+
+WORKSPACE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_HASHED = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the workspace their key is scoped to (None: every workspace)."""
+
+    workspace_id: str | None
+    key_id: str  # first hex digits of the key's hash: safe to log, enough to tell keys apart
+
+
+DEV_CALLER = Caller(workspace_id=None, key_id="dev-mode")
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def check_workspace_id(value: str, field: str = "workspace_id") -> str:
+    if not WORKSPACE_ID.match(value):
+        raise ValidationError(
+            f"{field} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", field=field
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class _Entry:
+    digest: bytes
+    workspace_id: str | None
+
+
+class Keyring:
+    """Parsed from AI_SRE_API_KEYS: `key` (every workspace) or `key:ws-id` (one), comma-separated.
+
+    An entry may also be given already hashed, `sha256:<hex>[:ws-id]`, so the plain key need not be
+    stored anywhere at all. Plain entries are hashed on load and the text is dropped.
+    """
+
+    def __init__(self, spec: str):
+        self._entries: list[_Entry] = []
+        for raw in (part.strip() for part in spec.split(",")):
+            if not raw:
+                continue
+            self._entries.append(self._parse(raw))
+
+    @staticmethod
+    def _parse(raw: str) -> _Entry:
+        workspace: str | None = None
+        hashed = _HASHED.match(raw.rsplit(":", 1)[0]) if raw.count(":") >= 2 else _HASHED.match(raw)
+        if hashed:
+            if raw.count(":") >= 2:
+                workspace = check_workspace_id(raw.rsplit(":", 1)[1], "AI_SRE_API_KEYS")
+            return _Entry(bytes.fromhex(hashed.group(1)), workspace)
+        key, separator, scope = raw.partition(":")
+        if separator:
+            workspace = check_workspace_id(scope, "AI_SRE_API_KEYS")
+        return _Entry(hashlib.sha256(key.encode("utf-8")).digest(), workspace)
+
+    @property
+    def dev_mode(self) -> bool:
+        """No keys configured: every request is allowed (seed 001's dev mode)."""
+        return not self._entries
+
+    def authenticate(self, presented: str) -> Caller | None:
+        digest = hashlib.sha256(presented.encode("utf-8")).digest()
+        found: _Entry | None = None
+        for entry in self._entries:  # all compared, in constant time each
+            if hmac.compare_digest(entry.digest, digest):
+                found = entry
+        if found is None:
+            return None
+        return Caller(workspace_id=found.workspace_id, key_id=digest.hex()[:12])

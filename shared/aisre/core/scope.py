@@ -1,0 +1,99 @@
+"""Composition without a service locator: a Scope builds each part once, on first ask, for one Settings.
+
+Each capability declares its parts as providers, plain functions `provider(scope) -> part` in its own
+providers.py; a provider asks the scope for the parts it needs (`scope.get(other_provider)`). Nothing is
+built, and no module imported, before something asks for it, so a Lambda of one endpoint group loads only
+that group's code. Routes never see the scope: `provide(provider)` is the FastAPI dependency that hands
+them the one narrow part they use.
+
+Capabilities that must hear of each other's events (a new incident is investigated; a resolved one becomes
+knowledge) do so through `publish`: subscribers are named in aisre/subscriptions.py, imported when the
+event first fires, and receive (scope, payload).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from importlib import import_module
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends
+
+from aisre.core.settings import Settings, get_settings
+
+T = TypeVar("T")
+Provider = Callable[["Scope"], T]
+Subscriber = Callable[["Scope", Any], None]
+
+
+class Scope:
+    def __init__(self, settings: Settings, subscriptions: Mapping[str, Sequence[str]] | None = None):
+        self.settings = settings
+        self._built: dict[Callable[..., Any], Any] = {}
+        self._subscriptions = dict(subscriptions or {})
+        self._subscribers: dict[str, list[Subscriber]] = {}
+
+    def get(self, provider: Provider[T]) -> T:
+        """The part `provider` builds, built once per scope."""
+        if provider not in self._built:
+            self._built[provider] = provider(self)
+        part: T = self._built[provider]
+        return part
+
+    def put(self, provider: Provider[T], part: T) -> None:
+        """Stand `part` in for what `provider` would build (tests: a stand-in SNS, a broken store)."""
+        self._built[provider] = part
+
+    def publish(self, event: str, payload: Any) -> None:
+        """Call the event's subscribers in order. Their failures are theirs to log: the publisher's own
+        work (an incident stored, a resolution written) is done before it publishes."""
+        for subscriber in self._subscribers_of(event):
+            subscriber(self, payload)
+
+    def has_subscribers(self, event: str) -> bool:
+        return bool(self._subscriptions.get(event))
+
+    def _subscribers_of(self, event: str) -> list[Subscriber]:
+        if event not in self._subscribers:
+            self._subscribers[event] = [_load(path) for path in self._subscriptions.get(event, ())]
+        return self._subscribers[event]
+
+
+def _load(path: str) -> Subscriber:
+    module, _, name = path.partition(":")
+    subscriber: Subscriber = getattr(import_module(module), name)
+    return subscriber
+
+
+@lru_cache(maxsize=1)
+def default_scope() -> Scope:
+    """This process's scope: the settings from the environment, the platform's subscriptions."""
+    from aisre.subscriptions import SUBSCRIPTIONS
+
+    return Scope(get_settings(), SUBSCRIPTIONS)
+
+
+def reset_scope() -> None:
+    """Forget every built part (tests, and the local stack after it changes the environment)."""
+    default_scope.cache_clear()
+
+
+async def current_scope() -> Scope:
+    """The request's scope. Async on purpose: FastAPI runs a plain `def` dependency in its thread pool."""
+    return default_scope()
+
+
+_dependencies: dict[Callable[..., Any], Any] = {}
+
+
+def provide(provider: Provider[T]) -> Any:
+    """`Annotated[Part, provide(part_provider)]`: the FastAPI dependency that hands a route one part."""
+    if provider not in _dependencies:
+
+        async def dependency(scope: Annotated[Scope, Depends(current_scope)]) -> Any:
+            return scope.get(provider)
+
+        dependency.__name__ = f"provide_{getattr(provider, '__name__', 'part')}"
+        _dependencies[provider] = Depends(dependency)
+    return _dependencies[provider]

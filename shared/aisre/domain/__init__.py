@@ -1,1 +1,0 @@
-"""Pure domain logic: models, normalizers, fingerprints, dedup and correlation decisions. No I/O here."""

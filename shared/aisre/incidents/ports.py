@@ -1,0 +1,94 @@
+"""The interfaces the incidents services need; the DynamoDB stores in incidents/store implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from aisre.core.paging import Page
+from aisre.incidents.model.alert import Alert
+from aisre.incidents.model.correlation import OpenFingerprint, OpenIncident, ServiceAnchor
+from aisre.incidents.model.deploy import Deploy
+from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What an incoming alert's fate depends on, read in one request, and the keys it was read for."""
+
+    fingerprint: str
+    service: str | None
+    open_fingerprint: OpenFingerprint | None
+    anchor: ServiceAnchor | None
+    latest_deploy: Deploy | None = None
+
+
+class IncidentStore(Protocol):
+    def load_alert_context(
+        self, workspace_id: str, fingerprint: str, service: str | None, deploy_service: str | None = None
+    ) -> AlertContext:
+        """The fingerprint's claim, the service's anchor and `deploy_service`'s latest deploy, in one read."""
+
+    def open_incident(self, incident: Incident, events: Sequence[TimelineEvent], decision: OpenIncident) -> None:
+        """Write the incident, its fingerprint claim, events and group bookkeeping at once (ConflictError
+        if another writer claimed the fingerprint or the anchor first)."""
+
+    def fold_alert(self, workspace_id: str, incident_id: str, fingerprint: str, event: TimelineEvent) -> None:
+        """Count a duplicate into the open incident (ConflictError if it is no longer open)."""
+
+    def append_event(self, workspace_id: str, event: TimelineEvent) -> None: ...
+
+    def get_incident(self, workspace_id: str | None, incident_id: str) -> Incident: ...
+
+    def acknowledge(
+        self,
+        workspace_id: str,
+        incident_id: str,
+        at: datetime,
+        events: Sequence[TimelineEvent],
+        action: ActionRecord | None,
+    ) -> None:
+        """open -> acknowledged, conditionally (ConflictError if the state changed meanwhile)."""
+
+    def resolve(
+        self,
+        workspace_id: str,
+        incident_id: str,
+        at: datetime,
+        context: AlertContext,
+        events: Sequence[TimelineEvent],
+        action: ActionRecord | None,
+        *,
+        alerts_received: int = 0,
+    ) -> None:
+        """-> resolved, releasing the fingerprint claim and the service anchor read in `context`;
+        `alerts_received` counts the resolving alert itself, when an alert (not an operator) resolves."""
+
+    def record_unmatched_resolution(self, workspace_id: str, alert: Alert, at: datetime) -> None: ...
+
+    def list_incidents(
+        self, workspace_id: str | None, state: IncidentState | None, limit: int, cursor: str | None
+    ) -> Page[Incident]: ...
+
+    def timeline(self, workspace_id: str, incident_id: str, limit: int, cursor: str | None) -> Page[TimelineEvent]: ...
+
+    def children(self, workspace_id: str, incident_id: str) -> list[dict[str, Any]]: ...
+
+    def actions(self, workspace_id: str, incident_id: str) -> list[ActionRecord]: ...
+
+    def activity(self, workspace_id: str | None, limit: int) -> list[ActionRecord]: ...
+
+    def resolved_since(
+        self, workspace_id: str | None, since: datetime, max_duration_seconds: float, limit: int
+    ) -> list[Incident]:
+        """Resolved incidents created since `since`, no longer than the duration, with no actions taken."""
+
+
+class DeployStore(Protocol):
+    def put_deploy(self, deploy: Deploy, retention_days: int) -> None: ...
+
+    def deploys_of_service(self, workspace_id: str, service: str, since: datetime, until: datetime) -> list[Deploy]: ...
+
+    def recent_deploys(self, workspace_id: str | None, limit: int, service: str | None) -> list[Deploy]: ...

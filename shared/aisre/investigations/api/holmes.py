@@ -1,0 +1,157 @@
+"""The HolmesGPT-compatible API (/api/investigate, /api/stream/investigate, /api/chat, /api/issue_chat,
+/api/workload_health_check, /api/workload_health_chat, /api/model) on the platform's own engine."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from aisre.core.http.deps import ReadWorkspace
+from aisre.core.observability import logger
+from aisre.core.scope import provide
+from aisre.investigations.model.evidence import Issue
+from aisre.investigations.model.holmes_requests import (
+    ChatRequest,
+    InvestigateRequest,
+    IssueChatRequest,
+    ToolCallRecord,
+    WorkloadHealthChatRequest,
+    WorkloadHealthRequest,
+    investigate_issue,
+    tool_result_public,
+    workload_issue,
+)
+from aisre.investigations.providers import holmes_service
+
+if TYPE_CHECKING:
+    from aisre.investigations.service.holmes import HolmesRun
+
+# Any, not HolmesService: the engine is imported when the first request builds it, not with this router.
+HolmesDep = Annotated[Any, provide(holmes_service)]
+
+router = APIRouter(prefix="/api", tags=["holmes"])
+
+
+@router.post("/investigate")
+def investigate(request: InvestigateRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
+    """Investigate an alert: analysis text, sections, tool calls when asked for, instructions, metadata."""
+    run = holmes.investigate(investigate_issue(request), request.sections)
+    return run.investigation_public(request.include_tool_calls, request.include_tool_call_results)
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+@router.post("/stream/investigate")
+async def stream_investigate(
+    request: InvestigateRequest, holmes: HolmesDep, _workspace: ReadWorkspace
+) -> StreamingResponse:
+    """The same investigation as server-sent events: each tool call as it starts and ends, then the answer."""
+    service = holmes
+    issue = investigate_issue(request)
+    events: queue.Queue[str | None] = queue.Queue()
+
+    def on_tool(kind: str, record: ToolCallRecord) -> None:
+        if kind == "start":
+            events.put(_sse("start_tool_calling", {"tool_name": record.tool_name, "id": record.tool_call_id}))
+            return
+        result = tool_result_public(record.result) if record.result is not None else None
+        events.put(
+            _sse(
+                "tool_calling_result",
+                {
+                    "tool_call_id": record.tool_call_id,
+                    "role": "tool",
+                    "name": record.tool_name,
+                    "status": record.status,
+                    "description": record.description,
+                    "result": result,
+                },
+            )
+        )
+
+    def work() -> None:
+        try:
+            run: HolmesRun = service.investigate(issue, request.sections, on_tool)
+            events.put(
+                _sse(
+                    "ai_answer_end",
+                    {
+                        "sections": run.sections,
+                        "analysis": run.answer,
+                        "instructions": run.instructions,
+                        "metadata": run.metadata(),
+                    },
+                )
+            )
+        except Exception as error:  # the stream has started (200): the failure can only be told as an event
+            logger.exception("streamed investigation failed")
+            events.put(_sse("error", {"description": f"investigation failed: {type(error).__name__}", "msg": ""}))
+        finally:
+            events.put(None)
+
+    threading.Thread(target=work, name="holmes-stream", daemon=True).start()
+
+    async def body() -> AsyncIterator[str]:
+        while (item := await run_in_threadpool(events.get)) is not None:
+            yield item
+
+    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.post("/chat")
+def chat(request: ChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
+    """Answer a question: the model's answer, or the analyzer's findings about it when no model is configured."""
+    issue = Issue(title=request.ask, source="chat")
+    return holmes.chat(request.ask, request.conversation_history, issue)
+
+
+@router.post("/issue_chat")
+def issue_chat(request: IssueChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
+    """Discuss an issue already investigated, with the earlier result as context."""
+    earlier = request.investigation_result.result
+    annotations = {"earlier_result": earlier} if earlier else {}
+    issue = Issue(title=request.issue_type, description=request.ask, source="issue_chat", annotations=annotations)
+    return holmes.chat(request.ask, request.conversation_history, issue, earlier)
+
+
+@router.post("/workload_health_check")
+def workload_health_check(
+    request: WorkloadHealthRequest, holmes: HolmesDep, _workspace: ReadWorkspace
+) -> dict[str, Any]:
+    """Check a workload's health: the analysis, tool calls when asked for, instructions; no sections."""
+    issue = workload_issue(request.resource, request.ask)
+    run = holmes.investigate(issue, use_sections=False)
+    body = run.investigation_public(request.include_tool_calls, request.include_tool_call_results)
+    body["sections"] = None
+    body["instructions"] = [*request.instructions, *run.instructions]
+    return body
+
+
+@router.post("/workload_health_chat")
+def workload_health_chat(
+    request: WorkloadHealthChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace
+) -> dict[str, Any]:
+    """Discuss a workload's health, with the earlier health check as context."""
+    issue = workload_issue(request.resource, request.ask)
+    body = holmes.chat(request.ask, request.conversation_history, issue, request.workload_health_result.analysis)
+    body.pop("follow_up_actions", None)
+    return body
+
+
+@router.get("/model")
+def list_models(holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
+    """The configured model (an empty list when none is: answers then come from the deterministic analyzer)."""
+    names = holmes.model_names
+    body: dict[str, Any] = {"model_name": names}
+    if not names:
+        body["detail"] = "no model is configured (set AISRE_MODEL); answers come from the deterministic analyzer"
+    return body

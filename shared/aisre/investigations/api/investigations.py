@@ -1,0 +1,94 @@
+"""Investigations: start one on demand, follow it, and read an incident's diagnosis."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from aisre.core.http.deps import CallerDep, ReadWorkspace
+from aisre.core.scope import provide
+from aisre.core.settings import Settings, get_settings
+from aisre.incidents.providers import incident_service
+from aisre.incidents.service.lifecycle import IncidentService
+from aisre.investigations.model.investigation import Diagnosis, Investigation
+from aisre.investigations.providers import investigation_service, similar_incidents
+from aisre.investigations.service.investigations import InvestigationService
+from aisre.investigations.service.similar import SimilarIncidents
+
+InvestigationsDep = Annotated[InvestigationService, provide(investigation_service)]
+SimilarDep = Annotated[SimilarIncidents, provide(similar_incidents)]
+IncidentsDep = Annotated[IncidentService, provide(incident_service)]
+
+router = APIRouter(tags=["investigations"])
+
+
+def investigation_public(investigation: Investigation) -> dict[str, Any]:
+    body = investigation.model_dump(mode="json", exclude={"diagnosis"})
+    body["result"] = investigation.diagnosis.model_dump(mode="json") if investigation.diagnosis else None
+    body["duration_ms"] = (
+        round((investigation.finished_at - investigation.started_at).total_seconds() * 1000, 1)
+        if investigation.finished_at
+        else None
+    )
+    for step, record in zip(body["steps"], investigation.steps, strict=True):
+        step["duration_ms"] = record.duration_ms
+    return body
+
+
+@router.post("/incidents/{incident_id}/investigate", status_code=202)
+def investigate_incident(
+    incident_id: str, investigations: InvestigationsDep, workspace: ReadWorkspace, who: CallerDep
+) -> dict[str, Any]:
+    """Start an investigation now; follow it at /investigations/{investigation_id}."""
+    investigation = investigations.start(workspace, incident_id, trigger=f"api-key:{who.key_id}")
+    return {"investigation_id": investigation.id, "status": investigation.status.value, "incident_id": incident_id}
+
+
+@router.get("/investigations/{investigation_id}")
+def get_investigation(
+    investigation_id: str, investigations: InvestigationsDep, workspace: ReadWorkspace
+) -> dict[str, Any]:
+    """Status, steps with timings, result, tool calls, token usage and cost."""
+    return investigation_public(investigations.get(workspace, investigation_id))
+
+
+@router.get("/incidents/{incident_id}/diagnosis")
+async def get_diagnosis(
+    incident_id: str,
+    investigations: InvestigationsDep,
+    settings: Annotated[Settings, Depends(get_settings)],
+    workspace: ReadWorkspace,
+    log_limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
+    """The latest finished diagnosis; waits a bounded time for a running investigation, else 202."""
+    found = await run_in_threadpool(investigations.diagnosis, workspace, incident_id, settings.diagnosis_wait_seconds)
+    if isinstance(found, Diagnosis):
+        body = found.model_dump(mode="json")
+        body["log_excerpt"] = "\n".join(found.log_excerpt.splitlines()[-log_limit:])
+        return body
+    if isinstance(found, Investigation):
+        return JSONResponse(
+            {"incident_id": incident_id, "investigation_id": found.id, "status": found.status.value}, status_code=202
+        )
+    return JSONResponse(
+        {"incident_id": incident_id, "status": "not_investigated",
+         "detail": "no investigation yet: POST /incidents/{id}/investigate starts one"},
+        status_code=404,
+    )  # fmt: skip
+
+
+@router.get("/incidents/{incident_id}/similar")
+def list_similar_incidents(
+    incident_id: str,
+    incidents: IncidentsDep,
+    similar: SimilarDep,
+    workspace: ReadWorkspace,
+    limit: Annotated[int, Query(ge=1, le=50)] = 5,
+    min_score: Annotated[float, Query(ge=0, le=1)] = 0.3,
+) -> dict[str, Any]:
+    """Past incidents most like this one, by embedding similarity; resolved ones carry their resolution."""
+    incident = incidents.get(workspace, incident_id)
+    return similar.similar_response(incident, k=limit, min_score=min_score)

@@ -1,0 +1,54 @@
+"""A rule over the alert's own words, for when no tool could read the cluster: what the alert itself reports."""
+
+from __future__ import annotations
+
+import re
+
+from aisre.investigations.model.analysis.finding import Finding
+from aisre.investigations.model.analysis.text import quote
+from aisre.investigations.model.evidence import Evidence
+
+# (pattern, rule, what the alert reports, next steps); the first match wins, causes before symptoms.
+_REPORTED: tuple[tuple[re.Pattern[str], str, str, tuple[str, ...]], ...] = (
+    (
+        re.compile(r"\bOOM\b|OOM[ _-]?Kill|out of memory|OutOfMemory|memory limit[^.\n]*exceeded", re.IGNORECASE),
+        "alert_reports_oom",
+        "The alert reports an OOM kill: a container used more memory than its limit and the kernel killed it.",
+        (
+            "Raise the container's memory limit (and request) to cover its real peak usage",
+            "Check for a memory leak or unbounded cache; for a JVM set -Xmx or -XX:MaxRAMPercentage below the limit",
+        ),
+    ),
+    (
+        re.compile(r"ImagePullBackOff|ErrImagePull", re.IGNORECASE),
+        "alert_reports_image_pull",
+        "The alert reports that an image cannot be pulled (wrong name or tag, or missing registry credentials).",
+        ("Check the image name and tag, and the pod's imagePullSecrets",),
+    ),
+    (
+        re.compile(r"CrashLoopBackOff|crash[ -]?loop", re.IGNORECASE),
+        "alert_reports_crash_loop",
+        "The alert reports a crash loop: a container keeps exiting and Kubernetes keeps restarting it.",
+        ("Read the previous container's logs (kubectl logs --previous) for the error it exits with",),
+    ),
+)
+
+
+def alert_reported_cause(evidence: Evidence) -> Finding | None:
+    """What the alert text states as the cause, only when no tool returned data to confirm or refute it."""
+    if any(result.status == "success" for result in evidence.results):
+        return None
+    text = evidence.issue.summary_text
+    for pattern, rule, cause, suggestions in _REPORTED:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        line = next(line for line in text.splitlines() if pattern.search(line))
+        return Finding(
+            rule=rule,
+            root_cause=cause + " This is what the alert says; no tool could read the cluster to confirm it.",
+            evidence_lines=(quote(line),),
+            confidence=0.6,
+            suggestions=suggestions,
+        )
+    return None

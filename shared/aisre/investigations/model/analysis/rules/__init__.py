@@ -1,0 +1,53 @@
+"""The rule set: each rule reads the evidence and returns a Finding or None; order breaks confidence ties."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aisre.investigations.model.analysis.finding import Finding
+from aisre.investigations.model.analysis.rules import (
+    alerts,
+    changes,
+    containers,
+    jobs,
+    logs,
+    network,
+    performance,
+    scheduling,
+    traces,
+)
+from aisre.investigations.model.evidence import Evidence
+
+Rule = Callable[[Evidence], Finding | None]
+
+RULES: tuple[Rule, ...] = (
+    alerts.heartbeat_alert,
+    alerts.no_tools_available,
+    containers.oom_killed,
+    containers.image_pull,
+    containers.container_config_error,
+    logs.command_not_found,
+    logs.exec_format_error,
+    logs.missing_env_var,
+    logs.shell_syntax_error,
+    logs.config_parse_error,
+    logs.certificate_problem,
+    network.network_policy_blocks,
+    logs.dns_failure,
+    logs.rbac_forbidden,
+    logs.connection_exhaustion,
+    logs.connection_failure,
+    logs.permission_denied,
+    scheduling.failed_scheduling,
+    scheduling.node_pod_capacity,
+    scheduling.node_pressure,
+    performance.cpu_throttling,
+    traces.slow_trace,
+    performance.slow_operations,
+    jobs.job_failed,
+    alerts.resource_overcommit,
+    containers.failing_probe,
+    containers.crash_loop,
+    changes.recent_change,
+    logs.application_errors,
+)

@@ -1,0 +1,146 @@
+"""Investigations of incidents and the diagnosis they produce (seed 001's /diagnosis shape)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from aisre.incidents.model.incident import Incident
+from aisre.investigations.model.analysis.finding import Analysis
+from aisre.investigations.model.evidence import LOG_TOOLS, Issue, Subject, ToolResult
+from aisre.remediation.model.runbooks import match_runbooks
+
+
+class InvestigationStatus(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class StepRecord(BaseModel):
+    name: str
+    status: str  # succeeded | failed
+    started_at: datetime
+    finished_at: datetime
+    error: str | None = None
+
+    @property
+    def duration_ms(self) -> float:
+        return round((self.finished_at - self.started_at).total_seconds() * 1000, 1)
+
+
+class Diagnosis(BaseModel):
+    incident_id: str
+    summary: str
+    root_cause: str | None
+    confidence: float
+    k8s_context: dict[str, Any] = Field(default_factory=dict)
+    log_excerpt: str = ""
+    matched_playbooks: list[str] = Field(default_factory=list)
+    similar_incidents: list[dict[str, Any]] = Field(default_factory=list)
+    deploy_correlation: dict[str, Any] | None = None
+    suggested_actions: list[dict[str, Any]] = Field(default_factory=list)
+    answer: str = ""
+    not_gathered: list[str] = Field(default_factory=list)
+    llm_error: str | None = None
+
+
+class Investigation(BaseModel):
+    id: str
+    workspace_id: str
+    incident_id: str
+    status: InvestigationStatus = InvestigationStatus.RUNNING
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    steps: list[StepRecord] = Field(default_factory=list)
+    diagnosis: Diagnosis | None = None
+    error: str | None = None
+    tool_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+
+
+def issue_from_incident(incident: Incident) -> Issue:
+    """What the gatherer and analyzer need to know of an incident: its alert and its Kubernetes subject."""
+    kind, name = None, None
+    if incident.pod:
+        kind, name = "pod", incident.pod
+    elif incident.deployment:
+        kind, name = "deployment", incident.deployment
+    elif incident.labels.get("job_name"):
+        kind, name = "job", incident.labels["job_name"]
+    elif incident.labels.get("node"):
+        kind, name = "node", incident.labels["node"]
+    return Issue(
+        title=incident.title,
+        description=incident.description,
+        source=incident.source,
+        subject=Subject(kind=kind, name=name, namespace=incident.namespace, container=incident.labels.get("container")),
+        labels=dict(incident.labels) | ({"alertname": incident.title} if "alertname" not in incident.labels else {}),
+        annotations=dict(incident.annotations),
+        starts_at=incident.created_at.isoformat(),
+        issue_id=incident.external_id,
+    )
+
+
+_POD_STATE = re.compile(r"Reason:\s*(CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|Error)")
+_LAST_REASON = re.compile(r"Last State:.*?Reason:\s*(\w+)", re.DOTALL)
+_RESTARTS = re.compile(r"Restart Count:\s*(\d+)")
+
+
+def kubernetes_context(results: Iterable[ToolResult]) -> dict[str, Any]:
+    """pod_status, restart_count and last_termination_reason read from the subject's describe output."""
+    context: dict[str, Any] = {}
+    for result in results:
+        if result.tool != "kubectl_describe" or result.status != "success":
+            continue
+        if (state := _POD_STATE.search(result.text)) and "pod_status" not in context:
+            context["pod_status"] = state.group(1)
+        if (restarts := _RESTARTS.search(result.text)) and "restart_count" not in context:
+            context["restart_count"] = int(restarts.group(1))
+        if (last := _LAST_REASON.search(result.text)) and "last_termination_reason" not in context:
+            context["last_termination_reason"] = last.group(1)
+    return context
+
+
+def build_diagnosis(
+    incident: Incident,
+    analysis: Analysis,
+    results: Sequence[ToolResult],
+    answer: str,
+    *,
+    suggested_actions: Sequence[dict[str, Any]] = (),
+    similar_incidents: Sequence[dict[str, Any]] = (),
+    llm_error: str | None = None,
+    log_lines: int = 50,
+) -> Diagnosis:
+    top = analysis.top
+    log_excerpt = "\n".join(
+        line for result in results if result.tool in LOG_TOOLS and result.status == "success"
+        for line in result.text.splitlines()[-log_lines:]
+    )[-8000:]  # fmt: skip
+    return Diagnosis(
+        incident_id=incident.id,
+        summary=top.root_cause if top else "No known failure pattern matched the evidence gathered.",
+        root_cause=top.root_cause if top else None,
+        confidence=top.confidence if top else 0.0,
+        k8s_context=kubernetes_context(results),
+        log_excerpt=log_excerpt,
+        # The built-in catalog, best match first: by the findings, then by the alert's own name.
+        matched_playbooks=[
+            match.runbook_id for match in match_runbooks(analysis.findings, incident.title, incident.labels)
+        ],
+        similar_incidents=list(similar_incidents),
+        deploy_correlation=incident.deploy_correlation.model_dump() if incident.deploy_correlation else None,
+        suggested_actions=list(suggested_actions),
+        answer=answer,
+        not_gathered=[f"{r.label}: {r.error or r.status}" for r in results if r.status in {"error", "unavailable"}],
+        llm_error=llm_error,
+    )
