@@ -11,16 +11,16 @@ import pytest
 
 from aisre.incidents.model.incident import Incident
 from aisre.investigations.model.analysis.finding import Finding
+from aisre.remediation.adapters.runbook_files import load_runbooks
 from aisre.remediation.model.actions import CATALOG
-from aisre.remediation.model.runbooks import (
-    RUNBOOKS,
-    RunbookMatch,
-    get_runbook,
-    match_runbooks,
-    render_steps,
-    runbooks_for_rule,
-)
+from aisre.remediation.model.runbooks import RunbookMatch, render_steps
 
+# The catalog as the platform loads it (remediation/runbooks/*.yaml).
+RUNBOOK_CATALOG = load_runbooks()
+RUNBOOKS = RUNBOOK_CATALOG.runbooks
+get_runbook = RUNBOOK_CATALOG.get
+match_runbooks = RUNBOOK_CATALOG.match
+runbooks_for_rule = RUNBOOK_CATALOG.for_rule
 RULES_DIR = Path(__file__).resolve().parents[2] / "shared" / "aisre" / "investigations" / "model" / "analysis" / "rules"
 _RULE_NAME = re.compile(r'rule="([a-z_]+)"|_finding\(evidence, "([a-z_]+)"')
 
@@ -312,3 +312,19 @@ def test_render_without_an_incident_and_to_dict() -> None:
     assert as_dict["name"] == runbook.name
     assert as_dict["steps"] == render_steps(runbook, incident())
     assert as_dict["actions"] == ["rollback_deployment"]
+
+
+def test_a_broken_runbook_file_is_named_when_the_catalog_loads(tmp_path: Path) -> None:
+    (tmp_path / "01-good.yaml").write_text("id: good\nname: Good\ndescription: d\nsteps: [{title: Look}]\n")
+    (tmp_path / "02-broken.yaml").write_text("id: broken\nname: Broken\nsteps: [{use: nowhere}]\n")
+    with pytest.raises(ValueError, match=r"02-broken\.yaml"):
+        load_runbooks(tmp_path)
+    (tmp_path / "02-broken.yaml").unlink()
+    assert list(load_runbooks.__wrapped__(tmp_path).runbooks) == ["good"]
+
+
+def test_runbook_ids_are_unique_in_a_catalog(tmp_path: Path) -> None:
+    for name in ("01-a.yaml", "02-b.yaml"):
+        (tmp_path / name).write_text("id: same\nname: N\ndescription: d\nsteps: [{title: Look}]\n")
+    with pytest.raises(ValueError, match="used twice"):
+        load_runbooks.__wrapped__(tmp_path)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aisre.core.providers import secrets, table_connection
 from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
+from aisre.remediation.providers import runbook_catalog
 
 if TYPE_CHECKING:
     from aisre.investigations.ports import ChatModel, ToolRunner, Workflow
@@ -151,6 +152,7 @@ def investigation_service(scope: Scope) -> InvestigationService:
         scope.get(workflow),
         scope.get(tool_runner),
         load_policy(scope.settings.policy_document or None),
+        scope.get(runbook_catalog),
         agent=scope.get(agent),
         similar=scope.get(similar_incidents),
     )

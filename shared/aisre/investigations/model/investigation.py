@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from aisre.incidents.model.incident import Incident
 from aisre.investigations.model.analysis.finding import Analysis
 from aisre.investigations.model.evidence import LOG_TOOLS, Issue, Subject, ToolResult
-from aisre.remediation.model.runbooks import match_runbooks
 
 
 class InvestigationStatus(StrEnum):
@@ -118,6 +117,7 @@ def build_diagnosis(
     *,
     suggested_actions: Sequence[dict[str, Any]] = (),
     similar_incidents: Sequence[dict[str, Any]] = (),
+    matched_playbooks: Sequence[str] = (),
     llm_error: str | None = None,
     log_lines: int = 50,
 ) -> Diagnosis:
@@ -133,10 +133,7 @@ def build_diagnosis(
         confidence=top.confidence if top else 0.0,
         k8s_context=kubernetes_context(results),
         log_excerpt=log_excerpt,
-        # The built-in catalog, best match first: by the findings, then by the alert's own name.
-        matched_playbooks=[
-            match.runbook_id for match in match_runbooks(analysis.findings, incident.title, incident.labels)
-        ],
+        matched_playbooks=list(matched_playbooks),
         similar_incidents=list(similar_incidents),
         deploy_correlation=incident.deploy_correlation.model_dump() if incident.deploy_correlation else None,
         suggested_actions=list(suggested_actions),

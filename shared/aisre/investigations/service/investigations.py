@@ -32,6 +32,7 @@ from aisre.investigations.service.similar import SimilarIncidents
 from aisre.remediation.model.actions import SuggestedAction
 from aisre.remediation.model.policy import Policy, evaluate_all
 from aisre.remediation.model.proposals import suggest_actions
+from aisre.remediation.model.runbooks import RunbookCatalog
 
 
 def new_investigation_id() -> str:
@@ -52,6 +53,7 @@ class InvestigationService:
         workflow: Workflow | None,
         tools: ToolRunner,
         policy: Policy,
+        runbooks: RunbookCatalog,
         *,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_investigation_id,
@@ -63,6 +65,7 @@ class InvestigationService:
         self._workflow = workflow
         self._tools = tools
         self._policy = policy
+        self._runbooks = runbooks
         self._clock = clock
         self._new_id = new_id
         self._agent = agent
@@ -185,7 +188,19 @@ class InvestigationService:
             }
             tool_calls += len(agent_result.tool_calls)
         suggested = [action.model_dump() for action in suggest_actions(incident, analysis.findings)]
-        diagnosis = build_diagnosis(incident, analysis, results, answer, similar_incidents=similar, llm_error=llm_error)
+        # The runbook catalog, best match first: by the findings, then by the alert's own name.
+        playbooks = [
+            match.runbook_id for match in self._runbooks.match(analysis.findings, incident.title, incident.labels)
+        ]
+        diagnosis = build_diagnosis(
+            incident,
+            analysis,
+            results,
+            answer,
+            similar_incidents=similar,
+            matched_playbooks=playbooks,
+            llm_error=llm_error,
+        )
         return {
             "step": self._step("analyze", started),
             "diagnosis": diagnosis.model_dump(mode="json"),
