@@ -7,23 +7,15 @@ import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-
 from aisre.alerts.model.dead_letter import DeadLetter
 from aisre.alerts.store import keys
-from aisre.alerts.store.records import DeadLetterRecord
+from aisre.alerts.store.records import DeadLetterPartRecord, DeadLetterRecord
 from aisre.core.errors import NotFoundError
 from aisre.core.table.by_id import workspace_of_id
-from aisre.core.table.records import Record
 
 # DynamoDB items stop at 400 KB: bodies are compressed when large and, if still too big, split into parts.
 _COMPRESS_ABOVE = 16 * 1024
 _PART_SIZE = 300 * 1024
-
-
-class DeadLetterPartRecord(Record):
-    index = NumberAttribute()
-    data = UnicodeAttribute()
 
 
 def _part_sk(index: int) -> str:
@@ -39,7 +31,7 @@ class DynamoDeadLetterStore:
         listed = f"{keys.stamp(entry.received_at)}#{entry.id}"
         # Parts first: the entry becomes visible only once its whole body is stored.
         for index, chunk in enumerate(parts[1:], start=1):
-            DeadLetterPartRecord(pk=pk, sk=_part_sk(index), index=index, data=chunk).save()
+            DeadLetterPartRecord(pk=pk, sk=_part_sk(index), index=index, data=chunk, ttl=ttl).save()
         DeadLetterRecord(
             pk=pk,
             sk=keys.DEAD_LETTER_SK,

@@ -36,6 +36,14 @@ class DeadLetterRecord(ListedRecord):
     ttl = TTLAttribute(null=True)
 
 
+class DeadLetterPartRecord(Record):
+    """A slice of a dead letter's body too large for one item (the entry's partition, sk PART#nnnn)."""
+
+    index = NumberAttribute()
+    data = UnicodeAttribute()
+    ttl = TTLAttribute(null=True)  # ages out with its entry
+
+
 class WebhookReceiptRecord(Record):
     response = JSONAttribute()
     received_at = UTCDateTimeAttribute()
