@@ -1,1 +1,3 @@
-"""incidents."""
+"""Incidents: dedup and correlation of Alerts into incidents, their lifecycle and timeline, deploys and their
+correlation.
+"""

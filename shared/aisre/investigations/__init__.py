@@ -1,1 +1,3 @@
-"""investigations."""
+"""Investigations: evidence gathered with read-only tools, the deterministic analyzer, the LLM agent, similar
+incidents, the HolmesGPT-compatible API, evaluation.
+"""

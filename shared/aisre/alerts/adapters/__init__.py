@@ -1,1 +1,1 @@
-"""alerts.adapters."""
+"""The alerts' outside systems: Amazon SNS as an HTTPS subscriber meets it."""

@@ -1,1 +1,1 @@
-"""alerts.service."""
+"""The alerts' use cases: intake, dead letters and replay, SNS deliveries, PagerDuty sync, the queue path."""

@@ -1,1 +1,1 @@
-"""alerts.store."""
+"""The alerts' records in the table: dead letters and provider delivery receipts."""

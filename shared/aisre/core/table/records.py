@@ -63,6 +63,12 @@ class Record(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each record class keeps its own connection: an inherited one carries its parent's key schema,
+        # and PynamoDB would then refuse the subclass's indexes ("Table ... has no index: gsi3").
+        super().__init_subclass__(**kwargs)
+        cls._connection = None
+
     @classmethod
     def _get_connection(cls) -> Any:
         """PynamoDB's cached connection, its client tuned the moment it is made (core/table/clients.py)."""

@@ -1,1 +1,1 @@
-"""incidents.model."""
+"""The incidents' pure model: Alert, Incident, timeline events, correlation decisions, deploys."""

@@ -1,1 +1,1 @@
-"""incidents.service."""
+"""The incidents' use cases: ingest (dedup, correlation), the lifecycle, deploys."""

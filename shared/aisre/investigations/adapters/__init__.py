@@ -1,1 +1,1 @@
-"""investigations.adapters."""
+"""The investigations' outside systems: the chat model, embeddings, vector indexes, Step Functions, read-only tools."""

@@ -1,1 +1,1 @@
-"""investigations.api."""
+"""The investigations' routes: start and follow investigations, diagnoses, similar incidents, HolmesGPT's API."""

@@ -1,1 +1,1 @@
-"""investigations.store."""
+"""The investigations' records in the table."""

@@ -1,1 +1,1 @@
-"""remediation.adapters."""
+"""The remediation's outside inputs: the runbook catalog's YAML files."""

@@ -1,1 +1,1 @@
-"""remediation.model."""
+"""The remediation's pure model: actions, policy, proposals, runbooks and their matching."""

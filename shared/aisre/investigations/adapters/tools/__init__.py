@@ -1,1 +1,1 @@
-"""investigations.adapters.tools."""
+"""Other read-only tools (Prometheus, Loki, CloudWatch Logs), their composition, and replayed recordings."""
