@@ -64,7 +64,8 @@ def serve_with_settings(local_stack: object):  # type: ignore[no-untyped-def]
     """Serve the whole API with some settings changed (API keys, webhook secrets) over real HTTP."""
     from contextlib import contextmanager
 
-    from aisre.core.scope import Scope, current_scope
+    from aisre.core.http.deps import current_scope
+    from aisre.core.scope import Scope
     from aisre.core.settings import get_settings
     from aisre.local.server import create_local_app
     from aisre.subscriptions import SUBSCRIPTIONS

@@ -87,7 +87,8 @@ class _UnavailableStore:
 def test_storage_failure_is_503_never_a_2xx(local_stack: object):
     from aisre.alerts.providers import alert_intake
     from aisre.alerts.service.intake import AlertIntake
-    from aisre.core.scope import Scope, current_scope
+    from aisre.core.http.deps import current_scope
+    from aisre.core.scope import Scope
     from aisre.core.settings import get_settings
     from aisre.incidents.service.ingest import IngestService
     from aisre.local.server import create_local_app

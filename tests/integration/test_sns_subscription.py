@@ -45,7 +45,8 @@ def signer() -> SnsSigner:
 def served(sns: FakeSns, **settings: Any) -> Iterator[str]:
     """The whole API, with SNS's endpoints on loopback trusted in place of sns.<region>.amazonaws.com."""
     from aisre.alerts.providers import sns_endpoint
-    from aisre.core.scope import Scope, current_scope
+    from aisre.core.http.deps import current_scope
+    from aisre.core.scope import Scope
     from aisre.core.settings import get_settings
     from aisre.local.server import create_local_app
     from aisre.subscriptions import SUBSCRIPTIONS

@@ -41,10 +41,10 @@ def table_connection(scope: Scope) -> Connection:
     """A PynamoDB connection for the transactions and batch reads the records' API does not offer."""
     from pynamodb.connection import Connection
 
-    from aisre.core.table.clients import tune_client
+    from aisre.core.table.clients import share_client
 
     scope.get(configured_table)
     settings = scope.settings
     connection = Connection(region=settings.aws_region, host=settings.dynamodb_endpoint, max_pool_connections=64)
-    tune_client(connection.client)
+    share_client(connection)
     return connection

@@ -3,8 +3,8 @@
 Each capability declares its parts as providers, plain functions `provider(scope) -> part` in its own
 providers.py; a provider asks the scope for the parts it needs (`scope.get(other_provider)`). Nothing is
 built, and no module imported, before something asks for it, so a Lambda of one endpoint group loads only
-that group's code. Routes never see the scope: `provide(provider)` is the FastAPI dependency that hands
-them the one narrow part they use.
+that group's code. Routes never see the scope: `provide(provider)` (core/http/deps.py) is the FastAPI
+dependency that hands them the one narrow part they use.
 
 Capabilities that must hear of each other's events (a new incident is investigated; a resolved one becomes
 knowledge) do so through `publish`: subscribers are named in aisre/subscriptions.py, imported when the
@@ -16,9 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from importlib import import_module
-from typing import Annotated, Any, TypeVar
-
-from fastapi import Depends
+from typing import Any, TypeVar
 
 from aisre.core.settings import Settings, get_settings
 
@@ -77,23 +75,3 @@ def default_scope() -> Scope:
 def reset_scope() -> None:
     """Forget every built part (tests, and the local stack after it changes the environment)."""
     default_scope.cache_clear()
-
-
-async def current_scope() -> Scope:
-    """The request's scope. Async on purpose: FastAPI runs a plain `def` dependency in its thread pool."""
-    return default_scope()
-
-
-_dependencies: dict[Callable[..., Any], Any] = {}
-
-
-def provide(provider: Provider[T]) -> Any:
-    """`Annotated[Part, provide(part_provider)]`: the FastAPI dependency that hands a route one part."""
-    if provider not in _dependencies:
-
-        async def dependency(scope: Annotated[Scope, Depends(current_scope)]) -> Any:
-            return scope.get(provider)
-
-        dependency.__name__ = f"provide_{getattr(provider, '__name__', 'part')}"
-        _dependencies[provider] = Depends(dependency)
-    return _dependencies[provider]

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query
 from aisre.alerts.model.dead_letter import DeadLetter
 from aisre.alerts.providers import dead_letter_service
 from aisre.alerts.service.dead_letters import DeadLetterService
-from aisre.core.http.deps import ReadWorkspace
-from aisre.core.scope import provide
+from aisre.core.http.deps import ReadWorkspace, provide
 
 DeadLettersDep = Annotated[DeadLetterService, provide(dead_letter_service)]
 

@@ -16,8 +16,7 @@ from aisre.alerts.service.intake import AlertIntake
 from aisre.alerts.service.pagerduty import PagerDutySync
 from aisre.alerts.service.sns_deliveries import SnsDeliveries
 from aisre.core.errors import AisreError
-from aisre.core.http.deps import WriteWorkspace
-from aisre.core.scope import provide
+from aisre.core.http.deps import WriteWorkspace, provide
 
 IntakeDep = Annotated[AlertIntake, provide(alert_intake)]
 PagerDutyDep = Annotated[PagerDutySync, provide(pagerduty_sync)]

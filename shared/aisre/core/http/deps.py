@@ -1,4 +1,5 @@
-"""Request dependencies: the authenticated caller, and the workspace a request may touch.
+"""Request dependencies: the request's scope and the parts routes take from it (`provide`), the authenticated
+caller, and the workspace a request may touch.
 
 They are `async def` on purpose: none does I/O per request, and FastAPI runs a plain `def` dependency in
 its thread pool, a thread hand-off per dependency per request.
@@ -6,16 +7,37 @@ its thread pool, a thread hand-off per dependency per request.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
 from aisre.core.auth import DEV_CALLER, Caller, check_workspace_id
 from aisre.core.errors import AuthenticationError, NotFoundError
 from aisre.core.providers import keyring
-from aisre.core.scope import Scope, current_scope
+from aisre.core.scope import Provider, Scope, T, default_scope
 
 DEFAULT_WORKSPACE = "default"
+
+
+async def current_scope() -> Scope:
+    """The request's scope. Async on purpose: FastAPI runs a plain `def` dependency in its thread pool."""
+    return default_scope()
+
+
+_dependencies: dict[Callable[..., Any], Any] = {}
+
+
+def provide(provider: Provider[T]) -> Any:
+    """`Annotated[Part, provide(part_provider)]`: the FastAPI dependency that hands a route one part."""
+    if provider not in _dependencies:
+
+        async def dependency(scope: Annotated[Scope, Depends(current_scope)]) -> Any:
+            return scope.get(provider)
+
+        dependency.__name__ = f"provide_{getattr(provider, '__name__', 'part')}"
+        _dependencies[provider] = Depends(dependency)
+    return _dependencies[provider]
 
 
 async def caller(request: Request, scope: Annotated[Scope, Depends(current_scope)]) -> Caller:

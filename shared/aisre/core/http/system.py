@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from aisre import __version__
+from aisre.core.http.deps import current_scope
 from aisre.core.observability import render_prometheus
 from aisre.core.providers import configured_table
 from aisre.core.queue_health import check_queue
-from aisre.core.scope import Scope, current_scope
+from aisre.core.scope import Scope
 from aisre.core.table.health import check_table
 
 router = APIRouter(tags=["system"])

@@ -3,6 +3,7 @@ that ignores signatures), and by any transport hook the local stack installs (ai
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ ClientHook = Callable[[Any], None]
 
 _hooks: list[ClientHook] = []
 _unsigned = False
+_shared: dict[tuple[Any, ...], Any] = {}
+_shared_lock = threading.Lock()  # botocore's client creation is not thread safe
 
 
 def add_client_hook(hook: ClientHook) -> None:
@@ -36,3 +39,29 @@ def tune_client(client: Any) -> None:
         from botocore import UNSIGNED
 
         client.meta.events.register("choose-signer", lambda **_: UNSIGNED)
+
+
+def share_client(connection: Any) -> Any:
+    """Give a PynamoDB connection the one botocore client made for its settings, and return it.
+
+    PynamoDB makes a botocore session and client per record class, each loading DynamoDB's service model:
+    a dozen on a Lambda's first request (seconds on a slow machine). Clients are thread safe once made, so
+    every connection with the same endpoint, timeouts, retries and pool shares one. Reads PynamoDB's
+    private settings of the connection; tests/integration/test_table_records.py fails if they move."""
+    key = (
+        connection.region,
+        connection.host,
+        connection._connect_timeout_seconds,
+        connection._read_timeout_seconds,
+        connection._max_retry_attempts_exception,
+        connection._max_pool_connections,
+        _unsigned,
+        tuple(_hooks),
+    )
+    with _shared_lock:
+        if key not in _shared:
+            client = connection.client  # made by PynamoDB, with its retry and timeout configuration
+            tune_client(client)
+            _shared[key] = client
+        connection._client = _shared[key]
+    return _shared[key]

@@ -10,7 +10,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from aisre.core.table.clients import tune_client
+from aisre.core.table.clients import share_client
 
 _R = TypeVar("_R", bound=Model)
 
@@ -71,11 +71,11 @@ class Record(Model):
 
     @classmethod
     def _get_connection(cls) -> Any:
-        """PynamoDB's cached connection, its client tuned the moment it is made (core/table/clients.py)."""
+        """PynamoDB's cached connection, on the table's shared, tuned client (core/table/clients.py)."""
         before = cls._connection
         connection = super()._get_connection()
         if connection is not before:
-            tune_client(connection.connection.client)
+            share_client(connection.connection)
         return connection
 
 

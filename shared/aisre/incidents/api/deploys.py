@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from aisre.core.http.deps import ReadWorkspace, WriteWorkspace
-from aisre.core.scope import provide
+from aisre.core.http.deps import ReadWorkspace, WriteWorkspace, provide
 from aisre.incidents.model.deploy import Deploy
 from aisre.incidents.providers import deploy_service
 from aisre.incidents.service.deploys import DeployService

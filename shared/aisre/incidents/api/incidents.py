@@ -10,8 +10,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from aisre.core.auth import Caller
-from aisre.core.http.deps import CallerDep, ReadWorkspace
-from aisre.core.scope import provide
+from aisre.core.http.deps import CallerDep, ReadWorkspace, provide
 from aisre.incidents.model.incident import ActionRecord, DeployCorrelation, Incident, IncidentState, TimelineEvent
 from aisre.incidents.providers import incident_service
 from aisre.incidents.service.lifecycle import IncidentService

@@ -13,9 +13,8 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from aisre.core.http.deps import ReadWorkspace
+from aisre.core.http.deps import ReadWorkspace, provide
 from aisre.core.observability import logger
-from aisre.core.scope import provide
 from aisre.investigations.model.evidence import Issue
 from aisre.investigations.model.holmes_requests import (
     ChatRequest,
@@ -31,10 +30,10 @@ from aisre.investigations.model.holmes_requests import (
 from aisre.investigations.providers import holmes_service
 
 if TYPE_CHECKING:
-    from aisre.investigations.service.holmes import HolmesRun
+    from aisre.investigations.service.holmes import HolmesRun, HolmesService
 
-# Any, not HolmesService: the engine is imported when the first request builds it, not with this router.
-HolmesDep = Annotated[Any, provide(holmes_service)]
+# Named as a string: the engine is imported when the first request builds it, not with this router.
+HolmesDep = Annotated["HolmesService", provide(holmes_service)]
 
 router = APIRouter(prefix="/api", tags=["holmes"])
 

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from aisre.core.http.deps import CallerDep, ReadWorkspace
-from aisre.core.scope import provide
+from aisre.core.http.deps import CallerDep, ReadWorkspace, provide
 from aisre.core.settings import Settings, get_settings
 from aisre.incidents.providers import incident_service
-from aisre.incidents.service.lifecycle import IncidentService
 from aisre.investigations.model.investigation import Diagnosis, Investigation
 from aisre.investigations.providers import investigation_service, similar_incidents
-from aisre.investigations.service.investigations import InvestigationService
-from aisre.investigations.service.similar import SimilarIncidents
 
-InvestigationsDep = Annotated[InvestigationService, provide(investigation_service)]
-SimilarDep = Annotated[SimilarIncidents, provide(similar_incidents)]
-IncidentsDep = Annotated[IncidentService, provide(incident_service)]
+if TYPE_CHECKING:
+    from aisre.incidents.service.lifecycle import IncidentService
+    from aisre.investigations.service.investigations import InvestigationService
+    from aisre.investigations.service.similar import SimilarIncidents
+
+# The services are named as strings: their modules (the analyzer's rules, the agent, the policy) load when
+# the first request builds them, not with this router, so the Lambda's cold start does not pay for them.
+InvestigationsDep = Annotated["InvestigationService", provide(investigation_service)]
+SimilarDep = Annotated["SimilarIncidents", provide(similar_incidents)]
+IncidentsDep = Annotated["IncidentService", provide(incident_service)]
 
 router = APIRouter(tags=["investigations"])
 

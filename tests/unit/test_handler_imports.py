@@ -1,0 +1,49 @@
+"""Cold start is a feature: an HTTP Lambda imports its group's routers, not the code only other groups, or
+only a request, need. Checked in a fresh interpreter per function, as Lambda starts one."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Modules a function's import must not load: heavy clients, the analyzer's rules, the agent, other groups.
+HEAVY = ("kubernetes", "openai", "opensearchpy", "yaml", "aisre.local")
+ENGINE = ("aisre.investigations.model.analysis.rules", "aisre.investigations.service", "aisre.remediation.model")
+NOT_LOADED: dict[str, tuple[str, ...]] = {
+    "webhooks": (*HEAVY, *ENGINE, "aisre.investigations", "aisre.incidents.api.incidents"),
+    "incidents": (*HEAVY, *ENGINE, "aisre.investigations", "aisre.alerts"),
+    "investigations": (*HEAVY, *ENGINE, "aisre.alerts"),
+    "ingest": (*HEAVY, *ENGINE, "aisre.investigations", "fastapi"),
+}
+
+
+def loaded_modules(function: str) -> set[str]:
+    handler_dir = ROOT / "functions" / function
+    program = (
+        f"import sys, json\nsys.path.insert(0, {str(handler_dir)!r})\n"
+        "import handler\nprint(json.dumps(sorted(sys.modules)))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "POWERTOOLS", "AISRE_"))}
+    env.update(AISRE_PROFILE="aws", AWS_REGION="us-east-1", TABLE_NAME="aisre", POWERTOOLS_TRACE_DISABLED="true")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=handler_dir)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("function", sorted(NOT_LOADED))
+def test_a_function_imports_only_what_its_group_needs(function: str) -> None:
+    loaded = loaded_modules(function)
+    unwanted = sorted(
+        module
+        for module in loaded
+        for prefix in NOT_LOADED[function]
+        if module == prefix or module.startswith(prefix + ".")
+    )
+    assert unwanted == []
