@@ -12,13 +12,25 @@ SAM_VENV := .sam-venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test test-fast bench build lint format eval alertmanager clean
+# uv installs from the lock (uv.lock, the one dependency list), in a virtualenv of its own so that
+# `uv sync` never removes it from .venv. It uses this machine's Python, never downloads one.
+UV_VERSION := 0.13.9
+UV_VENV := .uv
+UV := $(UV_VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: setup run test test-fast bench build lint format eval alertmanager clean lock layers deps-check
+
+$(UV):
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[local,test]'
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# Everything from uv.lock: the runtime, the investigation clients, the local stack and the test tools
+# (tool.uv.default-groups), and aisre itself, editable.
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
+	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
 setup: $(VENV)/.installed
