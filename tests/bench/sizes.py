@@ -1,5 +1,6 @@
 """Unzipped size of each Lambda function with its layers, read from `sam build`'s output (.aws-sam/build):
 the function's own code, each layer it references, the total, and its target. Run `make build` first.
+`python -m tests.bench.sizes --check` exits 1 when a function is over its budget (for CI).
 
 Also checks that every compiled file in the build is for the functions' processor (arm64: ELF aarch64).
 """
@@ -7,6 +8,7 @@ Also checks that every compiled file in the build is for the functions' processo
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +79,9 @@ def _stale() -> list[str]:
     stale = []
     for name in INPUTS:
         path = ROOT / name
-        files = [path] if path.is_file() else [f for f in path.rglob("*") if "__pycache__" not in f.parts]
+        files = (
+            [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts]
+        )
         if any(f.stat().st_mtime > built for f in files):
             stale.append(name)
     return stale
@@ -134,6 +138,24 @@ def report(result: dict[str, Any] | None) -> None:
             print(f"  not arm64 ({machine}): {', '.join(files[:5])}{' ...' if len(files) > 5 else ''}")
 
 
+def problems(result: dict[str, Any] | None) -> list[str]:
+    """What `--check` fails on: no build, a function over its budget, a compiled file not for arm64."""
+    if result is None:
+        return ["no build in .aws-sam/build"]
+    found = [
+        f"{row['function']} is {row['total_mb']:.1f} MB, over {row['target_mb']} MB"
+        for row in result["functions"]
+        if row["total_mb"] > row["target_mb"]
+    ]
+    found += [f"{len(files)} {machine} files" for machine, files in result["machines"].items() if machine != "aarch64"]
+    return found
+
+
 if __name__ == "__main__":
+    # `python -m tests.bench.sizes --check` (after `make build`, e.g. in CI) exits 1 on any problem.
     os.chdir(ROOT)
-    report(run())
+    figures = run()
+    report(figures)
+    if "--check" in sys.argv[1:] and problems(figures):
+        print("size check failed: " + "; ".join(problems(figures)))
+        raise SystemExit(1)
