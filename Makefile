@@ -12,13 +12,25 @@ SAM_VENV := .sam-venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test test-fast bench build lint format eval alertmanager clean
+# uv installs from the lock (uv.lock, the one dependency list), in a virtualenv of its own so that
+# `uv sync` never removes it from .venv. It uses this machine's Python, never downloads one.
+UV_VERSION := 0.13.9
+UV_VENV := .uv
+UV := $(UV_VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: setup run test test-fast bench build lint format eval alertmanager clean lock layers deps-check
+
+$(UV):
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[local,test]'
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# Everything from uv.lock: the runtime, the investigation clients, the local stack and the test tools
+# (tool.uv.default-groups), and aisre itself, editable.
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
+	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -58,16 +70,37 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# SAM CLI in its own virtualenv: it pins its own boto3. `sam build` needs python3.12 on PATH.
+# After editing pyproject.toml's dependencies: `make lock` (re-resolve) then `make layers`.
+lock: | $(UV)
+	$(UV) lock
+
+# Each Lambda layer's requirements.txt, exported from the lock (never written by hand). boto3 and botocore
+# are pruned: the Lambda runtime provides them (lambda-runtime.txt lists what the layer test puts beside them).
+LAYER_EXPORT := $(UV) export --frozen --no-hashes --no-emit-project --no-default-groups --quiet
+layers: | $(UV)
+	$(LAYER_EXPORT) --prune boto3 --prune botocore -o layers/base/requirements.txt
+	$(LAYER_EXPORT) --prune boto3 --prune botocore --group investigations -o layers/investigations/requirements.txt
+	$(LAYER_EXPORT) --only-group lambda-runtime -o layers/lambda-runtime.txt
+
+# For CI: the lock matches pyproject.toml and the layers' lists match the lock.
+deps-check: | $(UV)
+	$(UV) lock --check
+	$(MAKE) --no-print-directory layers
+	git diff --exit-code -- layers/
+
+# SAM CLI in its own virtualenv: it pins its own boto3. `sam build` needs python3.12 on PATH, and uv for the
+# layers (layers/Makefile).
 $(SAM_VENV)/.installed:
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
 	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli
 	@touch $@
 
-build: $(SAM_VENV)/.installed
-	PATH="$$(dirname $$(readlink -f $$(command -v $(PYTHON)))):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
-	PATH="$$(dirname $$(readlink -f $$(command -v $(PYTHON)))):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+SAM := PATH="$(CURDIR)/$(UV_VENV)/bin:$$(dirname $$(readlink -f $$(command -v $(PYTHON)))):$$PATH" SAM_CLI_TELEMETRY=0 \
+	$(SAM_VENV)/bin/sam
+build: $(SAM_VENV)/.installed | $(UV)
+	$(SAM) validate --lint
+	$(SAM) build
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(SAM_VENV) $(UV_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache

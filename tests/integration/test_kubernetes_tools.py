@@ -214,8 +214,15 @@ def _status(code: int, reason: str, message: str) -> dict[str, Any]:
     }
 
 
+def _query_bool(query: dict[str, list[str]], name: str) -> bool:
+    """A boolean query parameter as the API server reads it: absent, "0", "false" or "no" (any case) is false,
+    anything else true (clients send "true" or, before kubernetes 36, Python's "True")."""
+    values = query.get(name)
+    return bool(values) and values[0].lower() not in ("0", "false", "no")
+
+
 def _log(name: str, query: dict[str, list[str]]) -> tuple[int, Any]:
-    previous = query.get("previous") == ["true"]
+    previous = _query_bool(query, "previous")
     container = (query.get("container") or [""])[0]
     if name == "chatty":
         text = CHATTY_LOG if container == "main" else ""
@@ -347,7 +354,7 @@ def test_previous_and_current_logs(runner: KubernetesToolRunner, api_server: tup
     assert "java.lang.OutOfMemoryError" in previous.text
     _, path, query = api_server[1].requests[-1]
     assert path == f"/api/v1/namespaces/{NS}/pods/{POD}/log"
-    assert query["previous"] == ["true"] and query["container"] == ["app"] and query["tailLines"] == ["500"]
+    assert _query_bool(query, "previous") and query["container"] == ["app"] and query["tailLines"] == ["500"]
     current = runner.run("kubectl_logs", {"pod_name": POD, "namespace": NS, "container_name": "app"})
     assert current.text == CURRENT_LOG
 
