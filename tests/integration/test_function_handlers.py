@@ -341,6 +341,10 @@ def test_investigations_event_starts_an_investigation_and_it_reads_the_same_thro
         done = same_answer(investigations, http, follow)
         assert done.status == 200 and done.body["status"] == "succeeded", done.body
         assert done.body["result"]["incident_id"] == incident_id
+        # As the sample event asks, with no workspace: found by its id alone (gsi3), the same answer.
+        unscoped = copy.deepcopy(follow)
+        del unscoped["headers"]["x-workspace-id"]
+        assert same_answer(investigations, http, unscoped) == done
 
     diagnosis = derive(
         event,

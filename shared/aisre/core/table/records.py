@@ -65,7 +65,13 @@ class Record(Model):
 
     @classmethod
     def _get_connection(cls) -> Any:
-        """PynamoDB's cached connection, its client tuned the moment it is made (core/table/clients.py)."""
+        """PynamoDB's cached connection, its client tuned the moment it is made (core/table/clients.py).
+
+        Each class keeps its own: PynamoDB would take a parent's inherited `_connection` (a record class
+        imported after configure_records(), once Record's own connection exists), whose table description
+        lacks the subclass's indexes, so a query on them fails with "has no index"."""
+        if "_connection" not in cls.__dict__:
+            cls._connection = None
         before = cls._connection
         connection = super()._get_connection()
         if connection is not before:
