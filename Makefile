@@ -54,11 +54,21 @@ test-fast: setup
 bench: setup
 	$(PY) -m tests.bench
 
-# Investigation quality on HolmesGPT's public cases (read from ../shared, never copied here).
-SUITE ?= ../shared/benchmarks/holmesgpt/test_investigate
-RUBRIC ?= ../shared/benchmarks/holmesgpt/rubric.json
+# Investigation quality on HolmesGPT's public cases, vendored in tests/evals/cases/holmesgpt (see SOURCE.md
+# there): the investigations, then the questions (answered as /api/chat answers them). SUITE=<folder>
+# [RUBRIC=<file>] scores one other suite instead.
+EVAL_CASES := tests/evals/cases/holmesgpt
+SUITE ?=
+RUBRIC ?=
 eval: setup
-	$(VENV)/bin/aisre eval --suite $(SUITE) --rubric $(RUBRIC)
+ifeq ($(strip $(SUITE)),)
+	@echo "== HolmesGPT test_investigate"
+	$(VENV)/bin/aisre eval --suite $(EVAL_CASES)/test_investigate --rubric $(EVAL_CASES)/rubric.json
+	@echo "== HolmesGPT test_ask_holmes"
+	$(VENV)/bin/aisre eval --suite $(EVAL_CASES)/test_ask_holmes --rubric $(EVAL_CASES)/rubric_ask_holmes.json
+else
+	$(VENV)/bin/aisre eval --suite $(SUITE) $(if $(strip $(RUBRIC)),--rubric $(RUBRIC))
+endif
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,16 +1,22 @@
-"""HolmesGPT's investigation cases, replayed through gather, analyze and render, scored with the regex rubric."""
+"""HolmesGPT's public cases (vendored in tests/evals/cases/holmesgpt): the investigations replayed through gather,
+analyze and render, the questions through the chat engine of /api/chat; each answer scored with the regex rubric."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
+from aisre.cli import main
 from aisre.investigations.adapters.tools.holmes_cases import iter_cases
 from aisre.investigations.service.eval import run_suite
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-SUITE = SHARED / "benchmarks" / "holmesgpt" / "test_investigate"
-RUBRIC = SHARED / "benchmarks" / "holmesgpt" / "rubric.json"
+CASES = Path(__file__).resolve().parent / "cases" / "holmesgpt"
+SUITE = CASES / "test_investigate"
+RUBRIC = CASES / "rubric.json"
+ASK_SUITE = CASES / "test_ask_holmes"
+ASK_RUBRIC = CASES / "rubric_ask_holmes.json"
 # A regression guard: the pass count reached without an LLM when this was written (17 of 17).
 MIN_PASSED = 17
 
@@ -23,3 +29,26 @@ def test_suite_pass_count_does_not_regress() -> None:
     assert sum(1 for r in results if r.passed) >= MIN_PASSED, failed
     for r in results:
         assert r.tool_calls == 0 or r.answer.count("## Tools called") == 1
+
+
+def test_ask_holmes_questions_run_and_are_scored() -> None:
+    # Only that they run and are scored: how many pass is not held here (no model answers them).
+    rubric = json.loads(ASK_RUBRIC.read_text(encoding="utf-8"))
+    cases = list(iter_cases(ASK_SUITE))
+    assert len(cases) == 8 and all(case.question for case in cases)
+    results = run_suite(cases, rubric)
+    assert [r.case for r in results] == sorted(name for name in rubric if not name.startswith("_"))
+    assert all(r.passed is not None for r in results)
+    # Answered as /api/chat answers without a model, not as an investigation report.
+    assert all("deterministic analyzer" in r.answer for r in results)
+
+
+def test_eval_command_scores_both_suites_from_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for suite, rubric, count in ((SUITE, RUBRIC, 17), (ASK_SUITE, ASK_RUBRIC, 8)):
+        out = tmp_path / f"{suite.name}.json"
+        assert main(["eval", "--suite", str(suite), "--rubric", str(rubric), "--json", str(out)]) == 0
+        assert f"/{count}" in capsys.readouterr().out.splitlines()[-1]
+        scored = json.loads(out.read_text(encoding="utf-8"))["cases"]
+        assert len(scored) == count and all(case["passed"] is not None for case in scored)

@@ -1,4 +1,5 @@
-"""Runs investigation cases through gather, analyze and render, and scores each answer against a regex rubric."""
+"""Runs investigation cases through gather, analyze and render (questions through the chat engine of /api/chat),
+and scores each answer against a regex rubric."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aisre.investigations.model.analysis import analyze, render_answer
 from aisre.investigations.model.evidence import Issue
 from aisre.investigations.ports import ToolRunner
 from aisre.investigations.service.gather import gather
+from aisre.investigations.service.holmes import HolmesService
 
 Rubric = Mapping[str, Sequence[Sequence[str]]]
 
@@ -23,6 +25,8 @@ class EvalCase(Protocol):
     def issue(self) -> Issue: ...
     @property
     def runner(self) -> ToolRunner: ...
+    @property
+    def question(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,16 @@ def investigate(issue: Issue, runner: ToolRunner) -> tuple[str, int]:
     return render_answer(analyze(evidence)), len(evidence.results)
 
 
+def ask(question: str, issue: Issue, runner: ToolRunner) -> tuple[str, int]:
+    """The answer /api/chat gives to a question with no model configured, and its number of tool calls."""
+    reply = HolmesService(runner, agent=None, chat_model=None).chat(question, None, issue)
+    return str(reply["analysis"]), len(reply["tool_calls"])
+
+
 def run_case(case: EvalCase, rubric: Rubric | None) -> CaseResult:
     started = time.perf_counter()
-    answer, calls = investigate(case.issue, case.runner)
+    question = getattr(case, "question", None)
+    answer, calls = ask(question, case.issue, case.runner) if question else investigate(case.issue, case.runner)
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
     groups = rubric.get(case.name) if rubric is not None else None
     if groups is None:

@@ -1,4 +1,5 @@
-"""Reads HolmesGPT-format investigation case folders: the request and alert as an Issue, the tools as a replay."""
+"""Reads HolmesGPT-format case folders: the request and alert as an Issue, the tools as a replay, and for a
+question-style case (test_ask_holmes: `user_prompt` in test_case.yaml) the question asked."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Case:
     name: str
     issue: Issue
     runner: ReplayToolRunner
+    question: str | None = None  # a question to answer (as /api/chat does), not an alert to investigate
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -64,11 +66,37 @@ def load_issue(folder: Path) -> Issue:
     )
 
 
+def load_question(folder: Path) -> str | None:
+    """test_case.yaml's `user_prompt`: the question of a question-style case (None for an investigation)."""
+    path = folder / "test_case.yaml"
+    if not path.is_file():
+        return None
+    import yaml  # imported here: only the evaluation reads YAML cases
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    prompt = data.get("user_prompt") if isinstance(data, dict) else None
+    if isinstance(prompt, list):  # a conversation: the last prompt is the question
+        prompt = prompt[-1] if prompt else None
+    if prompt is None:
+        return None
+    return str(prompt).strip() or None
+
+
 def load_case(folder: Path) -> Case:
-    return Case(folder.name, load_issue(folder), ReplayToolRunner.from_dir(folder))
+    question = load_question(folder)
+    if question is not None and not (folder / "investigate_request.json").is_file():
+        # What /api/chat makes of a bare question.
+        issue = Issue(title=question, source="chat")
+    else:
+        issue = load_issue(folder)
+    return Case(folder.name, issue, ReplayToolRunner.from_dir(folder), question)
+
+
+def _is_case(folder: Path) -> bool:
+    return (folder / "investigate_request.json").is_file() or load_question(folder) is not None
 
 
 def iter_cases(suite: Path) -> Iterator[Case]:
-    """Every sub-folder holding an investigate_request.json, in name order."""
-    for folder in sorted(p for p in suite.iterdir() if (p / "investigate_request.json").is_file()):
+    """Every sub-folder holding an investigate_request.json or a question, in name order."""
+    for folder in sorted(p for p in suite.iterdir() if p.is_dir() and _is_case(p)):
         yield load_case(folder)
