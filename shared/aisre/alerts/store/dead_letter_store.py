@@ -10,8 +10,7 @@ from typing import Any
 from aisre.alerts.model.dead_letter import DeadLetter
 from aisre.alerts.store import keys
 from aisre.alerts.store.records import DeadLetterPartRecord, DeadLetterRecord
-from aisre.core.errors import NotFoundError
-from aisre.core.table.by_id import workspace_of_id
+from aisre.core.table.by_id import get_by_id
 
 # DynamoDB items stop at 400 KB: bodies are compressed when large and, if still too big, split into parts.
 _COMPRESS_ABOVE = 16 * 1024
@@ -67,19 +66,14 @@ class DynamoDeadLetterStore:
         return [self._to_entry(record) for record in results]
 
     def get(self, workspace_id: str | None, entry_id: str) -> DeadLetter:
-        if workspace_id is None:
-            workspace_id = workspace_of_id(
-                DeadLetterRecord.by_id,
-                keys.dead_letter_id_key(entry_id),
-                what=f"dead-letter entry {entry_id}",
-                field="entry_id",
-            )
-        try:
-            record = DeadLetterRecord.get(
-                keys.dead_letter_pk(workspace_id, entry_id), keys.DEAD_LETTER_SK, consistent_read=True
-            )
-        except DeadLetterRecord.DoesNotExist as missing:
-            raise NotFoundError(f"dead-letter entry {entry_id} not found", field="entry_id") from missing
+        record = get_by_id(
+            DeadLetterRecord,
+            workspace_id,
+            id_key=keys.dead_letter_id_key(entry_id),
+            key=lambda workspace: (keys.dead_letter_pk(workspace, entry_id), keys.DEAD_LETTER_SK),
+            what=f"dead-letter entry {entry_id}",
+            field="entry_id",
+        )
         return self._to_entry(record)
 
     def mark_replayed(self, entry: DeadLetter, at: datetime, result: dict[str, Any]) -> None:

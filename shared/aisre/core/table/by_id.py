@@ -1,11 +1,16 @@
-"""Finding which workspace holds an item when only its id is known (gsi3), for keys that see every workspace."""
+"""Reading an item by its id, in its workspace when known, else in whichever workspace holds it (gsi3), for
+keys that see every workspace."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aisre.core.errors import NotFoundError
 from aisre.core.table import keys
+from aisre.core.table.records import Record
+
+R = TypeVar("R", bound=Record)
 
 
 def workspace_of_id(index: Any, id_key: str, *, what: str, field: str) -> str:
@@ -13,3 +18,23 @@ def workspace_of_id(index: Any, id_key: str, *, what: str, field: str) -> str:
     for hit in index.query(id_key, limit=1):
         return keys.workspace_of(hit.pk)
     raise NotFoundError(f"{what} not found", field=field)
+
+
+def get_by_id(
+    record: type[R],
+    workspace_id: str | None,
+    *,
+    id_key: str,
+    key: Callable[[str], tuple[str, str]],
+    what: str,
+    field: str,
+) -> R:
+    """The item (strongly consistent), `key(workspace)` giving its (pk, sk); NotFoundError naming `what`.
+    `record` must have a `by_id` index over gsi3 when `workspace_id` may be None."""
+    if workspace_id is None:
+        workspace_id = workspace_of_id(getattr(record, "by_id"), id_key, what=what, field=field)  # noqa: B009
+    pk, sk = key(workspace_id)
+    try:
+        return record.get(pk, sk, consistent_read=True)
+    except record.DoesNotExist as missing:
+        raise NotFoundError(f"{what} not found", field=field) from missing

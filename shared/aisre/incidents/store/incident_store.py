@@ -12,9 +12,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from aisre.core.errors import ConflictError, NotFoundError, StorageError
+from aisre.core.errors import ConflictError, StorageError
 from aisre.core.paging import Page
-from aisre.core.table.by_id import workspace_of_id
+from aisre.core.table.by_id import get_by_id
 from aisre.core.table.paging import decode_cursor, encode_cursor
 from aisre.incidents.model.alert import Alert
 from aisre.incidents.model.correlation import OpenFingerprint, OpenIncident, ServiceAnchor
@@ -216,19 +216,14 @@ class DynamoIncidentStore:
     # -- reads ------------------------------------------------------------------------------------
 
     def get_incident(self, workspace_id: str | None, incident_id: str) -> Incident:
-        if workspace_id is None:
-            workspace_id = workspace_of_id(
-                IncidentRecord.by_id,
-                keys.incident_id_key(incident_id),
-                what=f"incident {incident_id}",
-                field="incident_id",
-            )
-        try:
-            record = IncidentRecord.get(
-                keys.incident_pk(workspace_id, incident_id), keys.INCIDENT_SK, consistent_read=True
-            )
-        except IncidentRecord.DoesNotExist as missing:
-            raise NotFoundError(f"incident {incident_id} not found", field="incident_id") from missing
+        record = get_by_id(
+            IncidentRecord,
+            workspace_id,
+            id_key=keys.incident_id_key(incident_id),
+            key=lambda workspace: (keys.incident_pk(workspace, incident_id), keys.INCIDENT_SK),
+            what=f"incident {incident_id}",
+            field="incident_id",
+        )
         incident = record_to_incident(record)
         if incident.is_open:
             live = self._live_claim(incident)

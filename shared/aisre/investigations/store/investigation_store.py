@@ -5,8 +5,7 @@ from __future__ import annotations
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
-from aisre.core.errors import NotFoundError
-from aisre.core.table.by_id import workspace_of_id
+from aisre.core.table.by_id import get_by_id
 from aisre.investigations.model.investigation import Investigation
 from aisre.investigations.store import keys
 from aisre.investigations.store.records import InvestigationLinkRecord, InvestigationRecord
@@ -32,19 +31,14 @@ class DynamoInvestigationStore:
         self._record(investigation).save()
 
     def get(self, workspace_id: str | None, investigation_id: str) -> Investigation:
-        if workspace_id is None:
-            workspace_id = workspace_of_id(
-                InvestigationRecord.by_id,
-                keys.investigation_id_key(investigation_id),
-                what=f"investigation {investigation_id}",
-                field="investigation_id",
-            )
-        try:
-            record = InvestigationRecord.get(
-                keys.investigation_pk(workspace_id, investigation_id), keys.INVESTIGATION_SK, consistent_read=True
-            )
-        except InvestigationRecord.DoesNotExist as missing:
-            raise NotFoundError(f"investigation {investigation_id} not found", field="investigation_id") from missing
+        record = get_by_id(
+            InvestigationRecord,
+            workspace_id,
+            id_key=keys.investigation_id_key(investigation_id),
+            key=lambda workspace: (keys.investigation_pk(workspace, investigation_id), keys.INVESTIGATION_SK),
+            what=f"investigation {investigation_id}",
+            field="investigation_id",
+        )
         return Investigation.model_validate(record.body)
 
     def of_incident(self, workspace_id: str, incident_id: str, limit: int = 20) -> list[str]:
