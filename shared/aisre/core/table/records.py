@@ -66,6 +66,11 @@ class Record(Model):
     @classmethod
     def _get_connection(cls) -> Any:
         """PynamoDB's cached connection, its client tuned the moment it is made (core/table/clients.py)."""
+        if "_connection" not in cls.__dict__:
+            # A record class defined after configure_records() (its store imported on first use) would
+            # otherwise inherit a parent's connection, whose table description lacks this class's indexes
+            # (GET /investigations/{id} after /health: "Table has no index: gsi3", a 500).
+            cls._connection = None
         before = cls._connection
         connection = super()._get_connection()
         if connection is not before:
