@@ -38,6 +38,7 @@ _RESPONSES = error_responses(
     422,
     502,
     503,
+    _400="The body cannot be read, or fits no shape the named source sends (kept in the dead-letter store)",
     _404="A scoped API key naming another workspace in X-Workspace-Id",
     _401="Missing or invalid API key, or a webhook signature that is missing, wrong or outside its window",
     _422="A header or a field of the payload has an unusable value (the payload is dead-lettered)",

@@ -1,5 +1,6 @@
 """The API document: FastAPI's, with every error response under application/json whatever the route's own
-content type (an event stream answers its errors in JSON too), and the command that writes it to a file."""
+content type (an event stream answers its errors in JSON too), a stream described by its items alone, and
+its rendering as the repository keeps it (docs/openapi.json)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         for operation in operations.values():
             for response in operation.get("responses", {}).values():
                 _errors_as_json(response)
+                _streams_by_item(response)
     return document
 
 
@@ -32,6 +34,14 @@ def _errors_as_json(response: dict[str, Any]) -> None:
     for media_type, body in list(content.items()):
         if media_type != "application/json" and body.get("schema", {}).get("$ref") == ERROR_SCHEMA_REF:
             content.setdefault("application/json", content.pop(media_type))
+
+
+def _streams_by_item(response: dict[str, Any]) -> None:
+    """A stream documented by its items (itemSchema) loses the {"type": "string"} FastAPI gives any non-JSON
+    body, which would describe the whole stream as one string."""
+    for body in response.get("content", {}).values():
+        if "itemSchema" in body:
+            body.pop("schema", None)
 
 
 def install_openapi(app: FastAPI) -> None:

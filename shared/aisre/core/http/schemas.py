@@ -54,7 +54,7 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_DESCRIPTIONS: dict[int, str] = {
-    400: "The body cannot be read, or fits no shape the named source sends (kept in the dead-letter store)",
+    400: "The request body cannot be read: not JSON, or not UTF-8",
     401: "API keys are configured and none, or no valid one, was sent (X-API-Key or ?api_key=)",
     404: "No such resource in the workspaces the caller can see",
     409: "The resource is not in a state that allows this change",

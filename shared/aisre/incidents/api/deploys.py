@@ -25,7 +25,7 @@ def deploy_public(deploy: Deploy) -> dict[str, Any]:
     return deploy.model_dump(mode="json")
 
 
-@router.post("/webhook/deploy", response_model=DeployRecorded, responses=error_responses(*READ_ERRORS, 413))
+@router.post("/webhook/deploy", response_model=DeployRecorded, responses=error_responses(400, *READ_ERRORS, 413))
 async def ingest_deploy(body: DeployCreate, deploys: DeploysDep, workspace: WriteWorkspace) -> dict[str, Any]:
     """Record a deploy; incidents of the service opened soon after are correlated with it."""
     deploy = await run_in_threadpool(deploys.record, workspace, body.model_dump(exclude_none=True))

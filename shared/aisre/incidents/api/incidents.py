@@ -36,7 +36,7 @@ router = ApiRouter(tags=["incidents"])
 
 _LIST_ERRORS = error_responses(*READ_ERRORS)
 _ONE_ERRORS = error_responses(404, *READ_ERRORS)
-_TRANSITION_ERRORS = error_responses(404, 409, 413, *READ_ERRORS)
+_TRANSITION_ERRORS = error_responses(400, 404, 409, 413, *READ_ERRORS)
 
 
 def incident_public(incident: Incident) -> IncidentPublic:

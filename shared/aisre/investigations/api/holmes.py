@@ -19,6 +19,7 @@ from aisre.core.observability import logger
 from aisre.core.scope import provide
 from aisre.investigations.api.schemas import (
     STREAM_DESCRIPTION,
+    STREAM_EVENT_SCHEMA,
     HolmesChatResponse,
     HolmesInvestigation,
     ModelList,
@@ -47,7 +48,7 @@ HolmesDep = Annotated[Any, provide(holmes_service)]
 router = ApiRouter(prefix="/api", tags=["holmes"])
 
 # A request body, so 413; the analyzer's tools and the model are outside services, so 502.
-_ERRORS = error_responses(*READ_ERRORS, 413, 502)
+_ERRORS = error_responses(*READ_ERRORS, 400, 413, 502)
 
 
 class EventStreamResponse(StreamingResponse):
@@ -72,7 +73,7 @@ def _sse(event: str, data: dict[str, Any]) -> str:
         **_ERRORS,
         200: {
             "description": STREAM_DESCRIPTION,
-            "content": {"text/event-stream": {"schema": {"type": "string", "description": STREAM_DESCRIPTION}}},
+            "content": {"text/event-stream": {"itemSchema": STREAM_EVENT_SCHEMA}},
         },
     },
 )

@@ -175,3 +175,15 @@ STREAM_DESCRIPTION = (
     "Server-sent events: `start_tool_calling` and `tool_calling_result` for each tool call, then `ai_answer_end` "
     "(sections, analysis, instructions, metadata), or `error` if the investigation failed after the stream began."
 )
+
+# One server-sent event (OpenAPI's itemSchema for text/event-stream): its name, and its data as JSON text.
+STREAM_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["start_tool_calling", "tool_calling_result", "ai_answer_end", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
