@@ -70,3 +70,20 @@ build: $(SAM_VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache
+
+# The API document (docs/openapi.json) and the contract the running server is held to.
+# The contract tools are installed here until the lock carries them (schemathesis, swagger-ui-bundle-v2).
+.PHONY: openapi openapi-check contract api-tools
+api-tools: setup
+	@$(PY) -c 'import schemathesis, swagger_ui_bundle' 2>/dev/null || $(PY) -m pip install --quiet schemathesis swagger-ui-bundle-v2
+
+openapi: setup
+	$(VENV)/bin/aisre openapi --output docs/openapi.json
+
+openapi-check: setup
+	$(VENV)/bin/aisre openapi --output docs/openapi.json --check
+
+# schemathesis over every operation against `aisre serve` on a free port (a fresh stack); prints the figures.
+CONTRACT_MAX_EXAMPLES ?= 20
+contract: api-tools
+	CONTRACT_MAX_EXAMPLES=$(CONTRACT_MAX_EXAMPLES) $(PY) -m tests.contract
