@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-
-from aisre.core.http.schemas import Timestamp
 
 # A raw webhook body: any JSON object (each provider has its own shape; the normalizer reads it).
 WEBHOOK_BODY: dict[str, Any] = {
@@ -116,9 +115,9 @@ class DeadLetterPublic(BaseModel):
     payload: Any = Field(description="The body as received: parsed JSON, or the text when it was not JSON")
     content_type: str | None
     size_bytes: int
-    timestamp: Timestamp
+    timestamp: datetime
     replay_count: int
-    replayed_at: Timestamp | None
+    replayed_at: datetime | None
     replay_result: dict[str, Any] | None
 
 

@@ -1,21 +1,11 @@
-"""What every route shares in the API document: the one error body, the statuses a route documents with it
-(`error_responses`), and the timestamp type of bodies that always carried Python's isoformat."""
+"""What every route shares in the API document: the one error body, and the statuses a route documents with
+it (`error_responses`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
-
-
-def _isoformat(value: datetime) -> str:
-    return value.isoformat()
-
-
-# A timestamp sent as datetime.isoformat() ("+00:00"), as these bodies were before they were typed; fields
-# taken from a model dumped in JSON mode keep pydantic's "Z". Both are RFC 3339 date-times.
-Timestamp = Annotated[datetime, PlainSerializer(_isoformat, return_type=str, when_used="json")]
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ValidationProblem(BaseModel):

@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aisre.core.http.schemas import Timestamp
 from aisre.incidents.model.alert import Severity
 from aisre.incidents.model.incident import DeployCorrelation, IncidentState
 
@@ -101,8 +100,8 @@ class NoisyIncident(BaseModel):
     severity: Severity
     state: IncidentState
     service: str | None
-    created_at: Timestamp
-    resolved_at: Timestamp | None
+    created_at: datetime
+    resolved_at: datetime | None
     duration_minutes: float | None
     alert_count: int
 
@@ -129,7 +128,7 @@ class ActionPublic(BaseModel):
     dry_run: bool
     namespace: str | None
     details: dict[str, Any]
-    created_at: Timestamp
+    created_at: datetime
 
 
 class IncidentDetail(BaseModel):
@@ -142,7 +141,7 @@ class TimelineEventPublic(BaseModel):
     event_type: str
     actor: str
     payload: dict[str, Any]
-    created_at: Timestamp
+    created_at: datetime
 
 
 class IncidentTimeline(BaseModel):
@@ -155,7 +154,7 @@ class IncidentTimeline(BaseModel):
 class MetricPoint(BaseModel):
     metric_name: str
     value: float | None
-    created_at: Timestamp
+    created_at: datetime
 
 
 class IncidentMetrics(BaseModel):
@@ -173,7 +172,7 @@ class IncidentActions(BaseModel):
 class GroupChild(BaseModel):
     incident_id: str
     correlation_reason: str | None
-    created_at: Timestamp
+    created_at: datetime
 
 
 class IncidentGroup(BaseModel):
