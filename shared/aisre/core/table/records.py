@@ -7,6 +7,15 @@ from typing import Any, TypeVar
 from pynamodb.attributes import (
     UnicodeAttribute,
 )
+from pynamodb.connection.base import MetaTable
+from pynamodb.constants import (
+    ATTR_DEFINITIONS,
+    ATTR_NAME,
+    GLOBAL_SECONDARY_INDEXES,
+    INDEX_NAME,
+    KEY_SCHEMA,
+    LOCAL_SECONDARY_INDEXES,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -67,15 +76,41 @@ class Record(Model):
     def _get_connection(cls) -> Any:
         """PynamoDB's cached connection, its client tuned the moment it is made (core/table/clients.py)."""
         if "_connection" not in cls.__dict__:
-            # A record class defined after configure_records() (its store imported on first use) would
-            # otherwise inherit a parent's connection, whose table description lacks this class's indexes
-            # (GET /investigations/{id} after /health: "Table has no index: gsi3", a 500).
-            cls._connection = None
+            # A record class defined after configure_records() (its store imported on first use) inherits its
+            # parent's connection, whose table description was made before this class's indexes were known
+            # (GET /investigations/{id} after /health: "Table has no index: gsi3", a 500). It shares that
+            # connection (one botocore client per table, not one per record class) once the description
+            # knows its indexes.
+            inherited = cls._connection
+            if inherited is not None and inherited.table_name == cls.Meta.table_name:
+                _describe_indexes(inherited.get_meta_table(), cls)
+            cls._connection = inherited
         before = cls._connection
         connection = super()._get_connection()
         if connection is not before:
             tune_client(connection.connection.client)
         return connection
+
+
+def _describe_indexes(meta: MetaTable, record: type[Record]) -> None:
+    """Add the record's indexes (and their key attributes) to a table description that lacks them."""
+    schema = record._get_schema()
+    data = meta.data
+    definitions = data.setdefault(ATTR_DEFINITIONS, [])
+    known_attributes = {definition[ATTR_NAME] for definition in definitions}
+    for definition in schema["attribute_definitions"]:
+        if definition[ATTR_NAME] not in known_attributes:
+            definitions.append(definition)
+            known_attributes.add(definition[ATTR_NAME])
+    described: list[tuple[str, list[Any]]] = [
+        (GLOBAL_SECONDARY_INDEXES, list(schema["global_secondary_indexes"])),
+        (LOCAL_SECONDARY_INDEXES, list(schema["local_secondary_indexes"])),
+    ]
+    for kind, record_indexes in described:
+        indexes = data.setdefault(kind, [])
+        for index in record_indexes:
+            if not meta.has_index_name(index["index_name"]):
+                indexes.append({INDEX_NAME: index["index_name"], KEY_SCHEMA: index["key_schema"]})
 
 
 class ListedRecord(Record):
