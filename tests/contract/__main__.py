@@ -52,7 +52,7 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)  # its own session: the server and the emulator it started
             server.wait(timeout=10)
 
 
