@@ -114,3 +114,17 @@ build: $(SAM_VENV)/.installed | $(UV)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(UV_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache
+
+# The API document (docs/openapi.json) and the contract the running server is held to.
+.PHONY: openapi openapi-check contract
+
+openapi: setup
+	$(VENV)/bin/aisre openapi --output docs/openapi.json
+
+openapi-check: setup
+	$(VENV)/bin/aisre openapi --output docs/openapi.json --check
+
+# schemathesis over every operation against `aisre serve` on a free port (a fresh stack); prints the figures.
+CONTRACT_MAX_EXAMPLES ?= 20
+contract: setup
+	CONTRACT_MAX_EXAMPLES=$(CONTRACT_MAX_EXAMPLES) $(PY) -m tests.contract

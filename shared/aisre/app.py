@@ -9,8 +9,10 @@ from importlib import import_module
 from fastapi import FastAPI
 
 from aisre import __version__
+from aisre.core.http.docs import install_docs
 from aisre.core.http.errors import install_error_handlers
 from aisre.core.http.middleware import BodySizeLimit, RequestMetrics, RequestObserver
+from aisre.core.http.openapi import install_openapi
 from aisre.core.settings import get_settings
 
 # group -> router modules. Imported only when a group is asked for, so each Lambda loads its own.
@@ -33,10 +35,14 @@ def create_app(groups: Sequence[str], request_observers: Sequence[RequestObserve
         title="aisre",
         version=__version__,
         description="AI SRE platform: alerts in, deduplicated and correlated incidents out.",
+        docs_url=None,  # install_docs serves Swagger UI from the platform's own files, not a CDN
+        redoc_url=None,
     )
     for group in groups:
         for module_name in GROUPS[group]:
             app.include_router(import_module(module_name).router)
+    install_openapi(app)
+    install_docs(app)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     # Outermost, so that a request refused for its size is timed and observed too.

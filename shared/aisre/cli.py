@@ -132,11 +132,52 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- openapi --------------------------------------------------------------------------------------
+
+
+def _openapi_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output", type=Path, default=None, help="write the document here (default: print it); docs/openapi.json"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if --output differs from the document the code builds"
+    )
+
+
+def run_openapi(args: argparse.Namespace) -> int:
+    # Imported here so that other subcommands do not load FastAPI and every router.
+    import difflib
+
+    from aisre.app import ALL_GROUPS, create_app
+    from aisre.core.http.openapi import render
+
+    text = render(create_app(ALL_GROUPS).openapi())
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current == text:
+            print(f"aisre openapi: {args.output} is up to date", flush=True)
+            return 0
+        diff = difflib.unified_diff(
+            current.splitlines(keepends=True), text.splitlines(keepends=True), str(args.output), "generated"
+        )
+        sys.stdout.writelines(list(diff)[:200])
+        print(f"aisre openapi: {args.output} is stale: run `make openapi` and commit it", file=sys.stderr, flush=True)
+        return 1
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"aisre openapi: wrote {args.output}", flush=True)
+    return 0
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 COMMANDS: dict[str, Command] = {
     "serve": Command("run the platform locally: emulated AWS, queue pollers, HTTP API", _serve_arguments, run_serve),
     "eval": Command("score the deterministic analyzer on recorded investigation cases", _eval_arguments, run_eval),
+    "openapi": Command("write (or --check) the API document, docs/openapi.json", _openapi_arguments, run_openapi),
 }
 
 

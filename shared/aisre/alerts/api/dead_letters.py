@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
+from aisre.alerts.api.schemas import DeadLetterList, DeadLetterPublic, ReplayResponse
 from aisre.alerts.model.dead_letter import DeadLetter
 from aisre.alerts.providers import dead_letter_service
 from aisre.alerts.service.dead_letters import DeadLetterService
 from aisre.core.http.deps import ReadWorkspace, provide
+from aisre.core.http.routing import ApiRouter
+from aisre.core.http.schemas import READ_ERRORS, error_responses
 
 DeadLettersDep = Annotated[DeadLetterService, provide(dead_letter_service)]
 
-router = APIRouter(tags=["dead-letter"])
+router = ApiRouter(tags=["dead-letter"])
 
 
 def dead_letter_public(entry: DeadLetter) -> dict[str, Any]:
@@ -41,7 +44,7 @@ def dead_letter_public(entry: DeadLetter) -> dict[str, Any]:
     }
 
 
-@router.get("/webhook/dead-letter")
+@router.get("/webhook/dead-letter", response_model=DeadLetterList, responses=error_responses(*READ_ERRORS))
 def list_dead_letters(
     dead_letters: DeadLettersDep, workspace: ReadWorkspace, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
@@ -50,12 +53,25 @@ def list_dead_letters(
     return {"entries": [dead_letter_public(entry) for entry in entries], "count": len(entries)}
 
 
-@router.get("/webhook/dead-letter/{entry_id}")
+@router.get(
+    "/webhook/dead-letter/{entry_id}", response_model=DeadLetterPublic, responses=error_responses(404, *READ_ERRORS)
+)
 def get_dead_letter(entry_id: str, dead_letters: DeadLettersDep, workspace: ReadWorkspace) -> dict[str, Any]:
     return dead_letter_public(dead_letters.get(workspace, entry_id))
 
 
-@router.post("/webhook/dead-letter/{entry_id}/replay")
+@router.post(
+    "/webhook/dead-letter/{entry_id}/replay",
+    response_model=ReplayResponse,
+    responses=error_responses(
+        400,
+        404,
+        *READ_ERRORS,
+        502,
+        _400="The payload still fits no shape its source sends (the entry records this result)",
+        _422="A field of the payload still has an unusable value (the entry records this result)",
+    ),
+)
 def replay_dead_letter(entry_id: str, dead_letters: DeadLettersDep, workspace: ReadWorkspace) -> dict[str, Any]:
     """Run a dead-lettered payload through intake again (after a fix); the entry records the result."""
     return dead_letters.replay(workspace, entry_id)

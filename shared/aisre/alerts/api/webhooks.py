@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from aisre.alerts.api.schemas import ENQUEUE_BODY, WEBHOOK_BODY, EnqueueResponse, PagerDutyEventError, WebhookResponse
+from aisre.alerts.model.normalizers import SOURCES
 from aisre.alerts.model.signatures import SigningSecrets, verify_delivery
 from aisre.alerts.model.sns_messages import SNS_MESSAGE_TYPE_HEADER
 from aisre.alerts.providers import alert_intake, pagerduty_sync, signing_secrets, sns_deliveries
@@ -17,25 +19,36 @@ from aisre.alerts.service.pagerduty import PagerDutySync
 from aisre.alerts.service.sns_deliveries import SnsDeliveries
 from aisre.core.errors import AisreError
 from aisre.core.http.deps import WriteWorkspace, provide
+from aisre.core.http.routing import ApiRouter
+from aisre.core.http.schemas import error_responses
 
 IntakeDep = Annotated[AlertIntake, provide(alert_intake)]
 PagerDutyDep = Annotated[PagerDutySync, provide(pagerduty_sync)]
 SnsDep = Annotated[SnsDeliveries, provide(sns_deliveries)]
 SecretsDep = Annotated[SigningSecrets, provide(signing_secrets)]
 
-router = APIRouter(tags=["webhooks"])
+router = ApiRouter(tags=["webhooks"])
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed body, unknown source, or a payload that fits no provider shape (dead-lettered)"},
-    401: {"description": "Missing or invalid API key or webhook signature"},
-    413: {"description": "Body over the size limit"},
-    422: {"description": "A field has an unusable value (dead-lettered)"},
-    502: {"description": "Confirming an SNS subscription failed at SNS (dead-lettered; replay confirms again)"},
-    503: {"description": "Storage failed: nothing was acknowledged, retry"},
-}
+_RESPONSES = error_responses(
+    400,
+    401,
+    404,
+    413,
+    422,
+    502,
+    503,
+    _400="The body cannot be read, or fits no shape the named source sends (kept in the dead-letter store)",
+    _404="A scoped API key naming another workspace in X-Workspace-Id",
+    _401="Missing or invalid API key, or a webhook signature that is missing, wrong or outside its window",
+    _422="A header or a field of the payload has an unusable value (the payload is dead-lettered)",
+    _502="Confirming an SNS subscription failed at SNS (dead-lettered; replay confirms again)",
+)
+_SOURCE_DOC = {"enum": list(SOURCES)}
 
 
-@router.post("/webhook", responses=_RESPONSES)
+@router.post(
+    "/webhook", response_model=WebhookResponse, responses=_RESPONSES, openapi_extra={"requestBody": WEBHOOK_BODY}
+)
 async def ingest_alert(
     request: Request,
     intake: IntakeDep,
@@ -43,13 +56,20 @@ async def ingest_alert(
     sns: SnsDep,
     secrets: SecretsDep,
     workspace: WriteWorkspace,
-    x_source: Annotated[str, Header(description="Alert source: webhook (default), alertmanager, ...")] = "webhook",
+    x_source: Annotated[
+        str, Header(description="Alert source: webhook (default), alertmanager, ...", json_schema_extra=_SOURCE_DOC)
+    ] = "webhook",
 ) -> dict[str, Any]:
     """Ingest an alert; X-Source picks the normalizer."""
     return await _ingest(request, intake, pagerduty, sns, secrets, workspace, x_source.strip().lower() or "webhook")
 
 
-@router.post("/webhook/pagerduty", responses=_RESPONSES)
+@router.post(
+    "/webhook/pagerduty",
+    response_model=WebhookResponse,
+    responses=_RESPONSES,
+    openapi_extra={"requestBody": WEBHOOK_BODY},
+)
 async def ingest_pagerduty_webhook(
     request: Request,
     intake: IntakeDep,
@@ -62,7 +82,12 @@ async def ingest_pagerduty_webhook(
     return await _ingest(request, intake, pagerduty, sns, secrets, workspace, "pagerduty")
 
 
-@router.post("/webhook/{source}", responses=_RESPONSES)
+@router.post(
+    "/webhook/{source}",
+    response_model=WebhookResponse,
+    responses=_RESPONSES,
+    openapi_extra={"requestBody": WEBHOOK_BODY},
+)
 async def ingest_alert_from(
     request: Request,
     intake: IntakeDep,
@@ -70,13 +95,22 @@ async def ingest_alert_from(
     sns: SnsDep,
     secrets: SecretsDep,
     workspace: WriteWorkspace,
-    source: str,
+    source: Annotated[str, Path(description="The alert source", json_schema_extra=_SOURCE_DOC)],
 ) -> dict[str, Any]:
     """Ingest an alert from the source named in the path (for tools that cannot set headers)."""
     return await _ingest(request, intake, pagerduty, sns, secrets, workspace, source.strip().lower())
 
 
-@router.post("/v2/enqueue", status_code=202, responses=_RESPONSES)
+@router.post(
+    "/v2/enqueue",
+    status_code=202,
+    response_model=EnqueueResponse,
+    responses={
+        **error_responses(401, 404, 413, 422, 503),
+        400: {"model": PagerDutyEventError, "description": "Not a valid event (PagerDuty's own body; dead-lettered)"},
+    },
+    openapi_extra={"requestBody": ENQUEUE_BODY},
+)
 async def enqueue_event(request: Request, intake: IntakeDep, pagerduty: PagerDutyDep, workspace: WriteWorkspace) -> Any:
     """PagerDuty Events API v2: anything that can page PagerDuty can send here."""
     body = await request.body()

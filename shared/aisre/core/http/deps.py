@@ -10,14 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Security
+from fastapi.security import APIKeyHeader, APIKeyQuery
 
-from aisre.core.auth import DEV_CALLER, Caller, check_workspace_id
+from aisre.core.auth import DEV_CALLER, WORKSPACE_ID, Caller, check_workspace_id
 from aisre.core.errors import AuthenticationError, NotFoundError
 from aisre.core.providers import keyring
 from aisre.core.scope import Provider, Scope, T, default_scope
 
 DEFAULT_WORKSPACE = "default"
+
+# Declared so that the API document names both ways of sending a key; checked below, not by FastAPI
+# (auto_error=False), so that dev mode needs none and a missing key gets the platform's 401 body.
+_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (AI_SRE_API_KEYS)")
+_KEY_QUERY = APIKeyQuery(name="api_key", auto_error=False, description="The same key, for clients without headers")
+_WORKSPACE_DOC = {"pattern": WORKSPACE_ID.pattern}
 
 
 async def current_scope() -> Scope:
@@ -40,12 +47,16 @@ def provide(provider: Provider[T]) -> Any:
     return _dependencies[provider]
 
 
-async def caller(request: Request, scope: Annotated[Scope, Depends(current_scope)]) -> Caller:
+async def caller(
+    scope: Annotated[Scope, Depends(current_scope)],
+    header_key: Annotated[str | None, Security(_KEY_HEADER)],
+    query_key: Annotated[str | None, Security(_KEY_QUERY)],
+) -> Caller:
     """The caller behind X-API-Key or ?api_key=; every workspace in dev mode (no keys configured)."""
     keys = scope.get(keyring)
     if keys.dev_mode:
         return DEV_CALLER
-    presented = request.headers.get("x-api-key") or request.query_params.get("api_key")
+    presented = header_key or query_key
     if not presented:
         raise AuthenticationError("API key required: send X-API-Key or ?api_key=", field="X-API-Key")
     found = keys.authenticate(presented)
@@ -54,12 +65,22 @@ async def caller(request: Request, scope: Annotated[Scope, Depends(current_scope
     return found
 
 
-async def write_workspace(request: Request, who: Annotated[Caller, Depends(caller)]) -> str:
+_WorkspaceHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Workspace-Id",
+        description="The workspace to write to or read from; a scoped key's own when omitted",
+        json_schema_extra=_WORKSPACE_DOC,
+    ),
+]
+
+
+async def write_workspace(who: Annotated[Caller, Depends(caller)], x_workspace_id: _WorkspaceHeader = None) -> str:
     """Where a write lands: a scoped key's own workspace, else X-Workspace-Id, else `default`.
 
     A scoped key naming another workspace gets 404, as if that workspace did not exist.
     """
-    requested = request.headers.get("x-workspace-id")
+    requested = x_workspace_id
     if requested is not None:
         check_workspace_id(requested, "X-Workspace-Id")
     if who.workspace_id is not None:
@@ -70,12 +91,14 @@ async def write_workspace(request: Request, who: Annotated[Caller, Depends(calle
 
 
 async def read_workspace(
-    request: Request,
     who: Annotated[Caller, Depends(caller)],
-    workspace_id: Annotated[str | None, Query(description="Only this workspace")] = None,
+    workspace_id: Annotated[
+        str | None, Query(description="Only this workspace", json_schema_extra=_WORKSPACE_DOC)
+    ] = None,
+    x_workspace_id: _WorkspaceHeader = None,
 ) -> str | None:
     """Which workspace a read may see: a scoped key's own; otherwise the one asked for, or all (None)."""
-    requested = workspace_id or request.headers.get("x-workspace-id")
+    requested = workspace_id or x_workspace_id
     if requested is not None:
         check_workspace_id(requested, "workspace_id")
     if who.workspace_id is not None:

@@ -67,8 +67,15 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(error_body("ValidationError", message, field, problems=problems), 422)
 
 
+# What FastAPI raises (400) when a JSON body cannot even be decoded, e.g. bytes that are not UTF-8.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and error.detail == _UNPARSABLE_BODY:
+        message = "the request body cannot be read: it is not UTF-8 JSON"
+        return JSONResponse(error_body("PayloadError", message, "body"), 400)
     return JSONResponse(error_body("HTTPError", str(error.detail)), error.status_code, headers=error.headers)
 
 

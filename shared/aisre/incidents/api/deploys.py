@@ -2,48 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from fastapi import Query
 from starlette.concurrency import run_in_threadpool
 
 from aisre.core.http.deps import ReadWorkspace, WriteWorkspace, provide
+from aisre.core.http.routing import ApiRouter
+from aisre.core.http.schemas import READ_ERRORS, error_responses
+from aisre.incidents.api.schemas import DeployCreate, DeployList, DeployRecorded
 from aisre.incidents.model.deploy import Deploy
 from aisre.incidents.providers import deploy_service
 from aisre.incidents.service.deploys import DeployService
 
 DeploysDep = Annotated[DeployService, provide(deploy_service)]
 
-router = APIRouter(tags=["deploys"])
-
-
-class DeployCreate(BaseModel):
-    service: str = Field(min_length=1, max_length=200)
-    namespace: str | None = Field(None, max_length=200)
-    environment: str | None = Field(None, max_length=100)
-    image: str | None = Field(None, max_length=500)
-    version: str | None = Field(None, max_length=200)
-    actor: str | None = Field(None, max_length=200)
-    commit_sha: str | None = Field(None, max_length=100)
-    description: str | None = Field(None, max_length=2000)
-    timestamp: datetime | None = Field(None, description="When the deploy finished; now if omitted")
-    deploy_id: str | None = Field(None, pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+router = ApiRouter(tags=["deploys"])
 
 
 def deploy_public(deploy: Deploy) -> dict[str, Any]:
     return deploy.model_dump(mode="json")
 
 
-@router.post("/webhook/deploy")
+@router.post("/webhook/deploy", response_model=DeployRecorded, responses=error_responses(400, *READ_ERRORS, 413))
 async def ingest_deploy(body: DeployCreate, deploys: DeploysDep, workspace: WriteWorkspace) -> dict[str, Any]:
     """Record a deploy; incidents of the service opened soon after are correlated with it."""
     deploy = await run_in_threadpool(deploys.record, workspace, body.model_dump(exclude_none=True))
     return {"ok": True, "deploy_id": deploy.deploy_id, "stored": deploy_public(deploy)}
 
 
-@router.get("/webhook/deploy/recent")
+@router.get("/webhook/deploy/recent", response_model=DeployList, responses=error_responses(*READ_ERRORS))
 def list_recent_deploys(
     deploys: DeploysDep,
     workspace: ReadWorkspace,

@@ -3,55 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Body, Query
 
 from aisre.core.auth import Caller
 from aisre.core.http.deps import CallerDep, ReadWorkspace, provide
-from aisre.incidents.model.incident import ActionRecord, DeployCorrelation, Incident, IncidentState, TimelineEvent
+from aisre.core.http.routing import ApiRouter
+from aisre.core.http.schemas import READ_ERRORS, error_responses
+from aisre.incidents.api.schemas import (
+    ActivityList,
+    DeployCorrelationResponse,
+    IncidentActions,
+    IncidentDetail,
+    IncidentGroup,
+    IncidentList,
+    IncidentMetrics,
+    IncidentPublic,
+    IncidentTimeline,
+    IncidentTransition,
+    IncidentTransitioned,
+    NoisyIncidents,
+)
+from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
 from aisre.incidents.providers import incident_service
 from aisre.incidents.service.lifecycle import IncidentService
 
 IncidentsDep = Annotated[IncidentService, provide(incident_service)]
 
-router = APIRouter(tags=["incidents"])
+router = ApiRouter(tags=["incidents"])
 
-
-class IncidentPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    title: str
-    description: str
-    severity: str
-    source: str
-    provider: str
-    state: IncidentState
-    service: str | None
-    namespace: str | None
-    pod: str | None
-    deployment: str | None
-    created_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    workspace_id: str
-    group_id: str | None
-    correlation_reason: str | None
-    alert_count: int
-    last_alert_at: datetime | None
-    fingerprint: str
-    labels: dict[str, str]
-    annotations: dict[str, str]
-    links: list[str]
-    deploy_correlation: DeployCorrelation | None
-
-
-class IncidentTransition(BaseModel):
-    note: str | None = Field(None, max_length=2000, description="Why; shown on the timeline")
-    actor: str | None = Field(None, max_length=200, description="Who; defaults to the API key's id")
+_LIST_ERRORS = error_responses(*READ_ERRORS)
+_ONE_ERRORS = error_responses(404, *READ_ERRORS)
+_TRANSITION_ERRORS = error_responses(400, 404, 409, 413, *READ_ERRORS)
 
 
 def incident_public(incident: Incident) -> IncidentPublic:
@@ -66,7 +50,7 @@ def action_public(action: ActionRecord) -> dict[str, Any]:
     return action.model_dump()
 
 
-@router.get("/incidents")
+@router.get("/incidents", response_model=IncidentList, responses=_LIST_ERRORS)
 def list_incidents(
     service: IncidentsDep,
     workspace: ReadWorkspace,
@@ -83,7 +67,7 @@ def list_incidents(
     }
 
 
-@router.get("/incidents/noisy")
+@router.get("/incidents/noisy", response_model=NoisyIncidents, responses=_LIST_ERRORS)
 def list_noisy_incidents(
     service: IncidentsDep,
     workspace: ReadWorkspace,
@@ -114,13 +98,13 @@ def list_noisy_incidents(
     }
 
 
-@router.get("/incidents/{incident_id}")
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail, responses=_ONE_ERRORS)
 def get_incident(incident_id: str, service: IncidentsDep, workspace: ReadWorkspace) -> dict[str, Any]:
     incident, metrics, actions = service.detail(workspace, incident_id)
     return {"incident": incident_public(incident), "metrics": metrics, "actions": [action_public(a) for a in actions]}
 
 
-@router.get("/incidents/{incident_id}/timeline")
+@router.get("/incidents/{incident_id}/timeline", response_model=IncidentTimeline, responses=_ONE_ERRORS)
 def get_incident_timeline(
     incident_id: str,
     service: IncidentsDep,
@@ -138,25 +122,27 @@ def get_incident_timeline(
     }
 
 
-@router.get("/incidents/{incident_id}/metrics")
+@router.get("/incidents/{incident_id}/metrics", response_model=IncidentMetrics, responses=_ONE_ERRORS)
 def get_incident_metrics(incident_id: str, service: IncidentsDep, workspace: ReadWorkspace) -> dict[str, Any]:
     incident, summary, timeline = service.metrics(workspace, incident_id)
     return {"incident_id": incident.id, "summary": summary, "timeline": timeline}
 
 
-@router.get("/incidents/{incident_id}/actions")
+@router.get("/incidents/{incident_id}/actions", response_model=IncidentActions, responses=_ONE_ERRORS)
 def list_incident_actions(incident_id: str, service: IncidentsDep, workspace: ReadWorkspace) -> dict[str, Any]:
     actions = service.actions(workspace, incident_id)
     return {"incident_id": incident_id, "actions": [action_public(a) for a in actions], "count": len(actions)}
 
 
-@router.get("/incidents/{incident_id}/group")
+@router.get("/incidents/{incident_id}/group", response_model=IncidentGroup, responses=_ONE_ERRORS)
 def get_incident_group(incident_id: str, service: IncidentsDep, workspace: ReadWorkspace) -> dict[str, Any]:
     """The incident's parent (if it was grouped) and its children (if others were grouped under it)."""
     return service.group(workspace, incident_id)
 
 
-@router.get("/incidents/{incident_id}/deploy-correlation")
+@router.get(
+    "/incidents/{incident_id}/deploy-correlation", response_model=DeployCorrelationResponse, responses=_ONE_ERRORS
+)
 def get_deploy_correlation(
     incident_id: str,
     service: IncidentsDep,
@@ -166,7 +152,7 @@ def get_deploy_correlation(
     return service.deploy_correlation(workspace, incident_id, lookback_minutes)
 
 
-@router.post("/incidents/{incident_id}/acknowledge")
+@router.post("/incidents/{incident_id}/acknowledge", response_model=IncidentTransitioned, responses=_TRANSITION_ERRORS)
 def acknowledge_incident(
     incident_id: str,
     service: IncidentsDep,
@@ -178,7 +164,7 @@ def acknowledge_incident(
     return _transition(service.acknowledge, workspace, incident_id, who, body)
 
 
-@router.post("/incidents/{incident_id}/resolve")
+@router.post("/incidents/{incident_id}/resolve", response_model=IncidentTransitioned, responses=_TRANSITION_ERRORS)
 def resolve_incident(
     incident_id: str,
     service: IncidentsDep,
@@ -202,7 +188,7 @@ def _transition(
     return {"ok": True, "incident": incident_public(incident)}
 
 
-@router.get("/activity")
+@router.get("/activity", response_model=ActivityList, responses=_LIST_ERRORS)
 def list_activity(
     service: IncidentsDep, workspace: ReadWorkspace, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> dict[str, Any]:

@@ -9,12 +9,21 @@ import threading
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from aisre.core.http.deps import ReadWorkspace, provide
+from aisre.core.http.routing import ApiRouter
+from aisre.core.http.schemas import READ_ERRORS, error_responses
 from aisre.core.observability import logger
+from aisre.investigations.api.schemas import (
+    STREAM_DESCRIPTION,
+    STREAM_EVENT_SCHEMA,
+    HolmesChatResponse,
+    HolmesInvestigation,
+    ModelList,
+    WorkloadHealthChatResponse,
+)
 from aisre.investigations.model.evidence import Issue
 from aisre.investigations.model.holmes_requests import (
     ChatRequest,
@@ -35,10 +44,17 @@ if TYPE_CHECKING:
 # Named as a string: the engine is imported when the first request builds it, not with this router.
 HolmesDep = Annotated["HolmesService", provide(holmes_service)]
 
-router = APIRouter(prefix="/api", tags=["holmes"])
+router = ApiRouter(prefix="/api", tags=["holmes"])
+
+# A request body, so 413; the analyzer's tools and the model are outside services, so 502.
+_ERRORS = error_responses(*READ_ERRORS, 400, 413, 502)
 
 
-@router.post("/investigate")
+class EventStreamResponse(StreamingResponse):
+    media_type = "text/event-stream"
+
+
+@router.post("/investigate", response_model=HolmesInvestigation, responses=_ERRORS)
 def investigate(request: InvestigateRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
     """Investigate an alert: analysis text, sections, tool calls when asked for, instructions, metadata."""
     run = holmes.investigate(investigate_issue(request), request.sections)
@@ -49,10 +65,20 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
 
 
-@router.post("/stream/investigate")
+@router.post(
+    "/stream/investigate",
+    response_class=EventStreamResponse,
+    responses={
+        **_ERRORS,
+        200: {
+            "description": STREAM_DESCRIPTION,
+            "content": {"text/event-stream": {"itemSchema": STREAM_EVENT_SCHEMA}},
+        },
+    },
+)
 async def stream_investigate(
     request: InvestigateRequest, holmes: HolmesDep, _workspace: ReadWorkspace
-) -> StreamingResponse:
+) -> EventStreamResponse:
     """The same investigation as server-sent events: each tool call as it starts and ends, then the answer."""
     service = holmes
     issue = investigate_issue(request)
@@ -103,17 +129,17 @@ async def stream_investigate(
         while (item := await run_in_threadpool(events.get)) is not None:
             yield item
 
-    return StreamingResponse(body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    return EventStreamResponse(body(), headers={"Cache-Control": "no-cache"})
 
 
-@router.post("/chat")
+@router.post("/chat", response_model=HolmesChatResponse, responses=_ERRORS)
 def chat(request: ChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
     """Answer a question: the model's answer, or the analyzer's findings about it when no model is configured."""
     issue = Issue(title=request.ask, source="chat")
     return holmes.chat(request.ask, request.conversation_history, issue)
 
 
-@router.post("/issue_chat")
+@router.post("/issue_chat", response_model=HolmesChatResponse, responses=_ERRORS)
 def issue_chat(request: IssueChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
     """Discuss an issue already investigated, with the earlier result as context."""
     earlier = request.investigation_result.result
@@ -122,7 +148,7 @@ def issue_chat(request: IssueChatRequest, holmes: HolmesDep, _workspace: ReadWor
     return holmes.chat(request.ask, request.conversation_history, issue, earlier)
 
 
-@router.post("/workload_health_check")
+@router.post("/workload_health_check", response_model=HolmesInvestigation, responses=_ERRORS)
 def workload_health_check(
     request: WorkloadHealthRequest, holmes: HolmesDep, _workspace: ReadWorkspace
 ) -> dict[str, Any]:
@@ -135,7 +161,7 @@ def workload_health_check(
     return body
 
 
-@router.post("/workload_health_chat")
+@router.post("/workload_health_chat", response_model=WorkloadHealthChatResponse, responses=_ERRORS)
 def workload_health_chat(
     request: WorkloadHealthChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace
 ) -> dict[str, Any]:
@@ -146,7 +172,7 @@ def workload_health_chat(
     return body
 
 
-@router.get("/model")
+@router.get("/model", response_model=ModelList, responses=error_responses(*READ_ERRORS))
 def list_models(holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
     """The configured model (an empty list when none is: answers then come from the deterministic analyzer)."""
     names = holmes.model_names

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from aisre.core.http.deps import CallerDep, ReadWorkspace, provide
+from aisre.core.http.routing import ApiRouter
+from aisre.core.http.schemas import READ_ERRORS, ErrorResponse, error_responses
 from aisre.core.settings import Settings, get_settings
 from aisre.incidents.providers import incident_service
+from aisre.investigations.api.schemas import (
+    DiagnosisNotInvestigated,
+    DiagnosisPending,
+    DiagnosisPublic,
+    InvestigationPublic,
+    InvestigationStarted,
+    SimilarIncidentsResponse,
+)
 from aisre.investigations.model.investigation import Diagnosis, Investigation
 from aisre.investigations.providers import investigation_service, similar_incidents
 
@@ -25,7 +35,7 @@ InvestigationsDep = Annotated["InvestigationService", provide(investigation_serv
 SimilarDep = Annotated["SimilarIncidents", provide(similar_incidents)]
 IncidentsDep = Annotated["IncidentService", provide(incident_service)]
 
-router = APIRouter(tags=["investigations"])
+router = ApiRouter(tags=["investigations"])
 
 
 def investigation_public(investigation: Investigation) -> dict[str, Any]:
@@ -41,7 +51,12 @@ def investigation_public(investigation: Investigation) -> dict[str, Any]:
     return body
 
 
-@router.post("/incidents/{incident_id}/investigate", status_code=202)
+@router.post(
+    "/incidents/{incident_id}/investigate",
+    status_code=202,
+    response_model=InvestigationStarted,
+    responses=error_responses(404, *READ_ERRORS, 502),
+)
 def investigate_incident(
     incident_id: str, investigations: InvestigationsDep, workspace: ReadWorkspace, who: CallerDep
 ) -> dict[str, Any]:
@@ -50,7 +65,11 @@ def investigate_incident(
     return {"investigation_id": investigation.id, "status": investigation.status.value, "incident_id": incident_id}
 
 
-@router.get("/investigations/{investigation_id}")
+@router.get(
+    "/investigations/{investigation_id}",
+    response_model=InvestigationPublic,
+    responses=error_responses(404, *READ_ERRORS),
+)
 def get_investigation(
     investigation_id: str, investigations: InvestigationsDep, workspace: ReadWorkspace
 ) -> dict[str, Any]:
@@ -58,7 +77,18 @@ def get_investigation(
     return investigation_public(investigations.get(workspace, investigation_id))
 
 
-@router.get("/incidents/{incident_id}/diagnosis")
+@router.get(
+    "/incidents/{incident_id}/diagnosis",
+    response_model=DiagnosisPublic,
+    responses={
+        **error_responses(*READ_ERRORS),
+        202: {"model": DiagnosisPending, "description": "An investigation is still running: ask again"},
+        404: {
+            "model": DiagnosisNotInvestigated | ErrorResponse,
+            "description": "The incident was never investigated (POST /incidents/{id}/investigate), or does not exist",
+        },
+    },
+)
 async def get_diagnosis(
     incident_id: str,
     investigations: InvestigationsDep,
@@ -83,7 +113,11 @@ async def get_diagnosis(
     )  # fmt: skip
 
 
-@router.get("/incidents/{incident_id}/similar")
+@router.get(
+    "/incidents/{incident_id}/similar",
+    response_model=SimilarIncidentsResponse,
+    responses=error_responses(404, *READ_ERRORS, 502),
+)
 def list_similar_incidents(
     incident_id: str,
     incidents: IncidentsDep,
