@@ -44,9 +44,11 @@ alertmanager:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
 
-test: setup alertmanager
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+# Everything CI checks but the bundle's build: lint, format, types, import contracts, the API document, the
+# whole suite in parallel, and the running server held to its document (schemathesis).
+test: setup alertmanager lint openapi-check
+	$(VENV)/bin/pytest -n auto
+	$(MAKE) --no-print-directory contract
 
 test-fast: setup
 	$(VENV)/bin/pytest tests/unit -q
