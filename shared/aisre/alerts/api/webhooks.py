@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import Header, Path, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +26,34 @@ IntakeDep = Annotated[AlertIntake, provide(alert_intake)]
 PagerDutyDep = Annotated[PagerDutySync, provide(pagerduty_sync)]
 SnsDep = Annotated[SnsDeliveries, provide(sns_deliveries)]
 SecretsDep = Annotated[SigningSecrets, provide(signing_secrets)]
+
+
+class AlertReceiver:
+    """What a webhook delivery needs (the intake, PagerDuty sync, SNS deliveries, the signing secrets), as one
+    dependency: the webhook routes differ only in where they read the source from."""
+
+    def __init__(self, intake: IntakeDep, pagerduty: PagerDutyDep, sns: SnsDep, secrets: SecretsDep):
+        self._intake = intake
+        self._pagerduty = pagerduty
+        self._sns = sns
+        self._secrets = secrets
+
+    async def receive(self, request: Request, workspace: str, source: str) -> dict[str, Any]:
+        body = await request.body()
+        verify_delivery(source, body, request.headers, self._secrets, now_epoch=time.time())
+        content_type = request.headers.get("content-type")
+        if source == "pagerduty":
+            return await run_in_threadpool(
+                self._pagerduty.handle_delivery, workspace, body, content_type, request.headers.get("x-webhook-id")
+            )
+        if source == "cloudwatch" and SNS_MESSAGE_TYPE_HEADER in request.headers:
+            # An SNS HTTP(S) subscription: signed, and its first message asks to be confirmed.
+            return await run_in_threadpool(self._sns.receive, workspace, body, content_type)
+        result = await run_in_threadpool(self._intake.accept, workspace, source, body, content_type)
+        return result.response()
+
+
+ReceiverDep = Annotated[AlertReceiver, Depends()]
 
 router = ApiRouter(tags=["webhooks"])
 
@@ -51,17 +79,14 @@ _SOURCE_DOC = {"enum": list(SOURCES)}
 )
 async def ingest_alert(
     request: Request,
-    intake: IntakeDep,
-    pagerduty: PagerDutyDep,
-    sns: SnsDep,
-    secrets: SecretsDep,
+    receiver: ReceiverDep,
     workspace: WriteWorkspace,
     x_source: Annotated[
         str, Header(description="Alert source: webhook (default), alertmanager, ...", json_schema_extra=_SOURCE_DOC)
     ] = "webhook",
 ) -> dict[str, Any]:
     """Ingest an alert; X-Source picks the normalizer."""
-    return await _ingest(request, intake, pagerduty, sns, secrets, workspace, x_source.strip().lower() or "webhook")
+    return await receiver.receive(request, workspace, x_source.strip().lower() or "webhook")
 
 
 @router.post(
@@ -71,15 +96,10 @@ async def ingest_alert(
     openapi_extra={"requestBody": WEBHOOK_BODY},
 )
 async def ingest_pagerduty_webhook(
-    request: Request,
-    intake: IntakeDep,
-    pagerduty: PagerDutyDep,
-    sns: SnsDep,
-    secrets: SecretsDep,
-    workspace: WriteWorkspace,
+    request: Request, receiver: ReceiverDep, workspace: WriteWorkspace
 ) -> dict[str, Any]:
     """PagerDuty v3 webhook events: create or update the local incident (bidirectional sync)."""
-    return await _ingest(request, intake, pagerduty, sns, secrets, workspace, "pagerduty")
+    return await receiver.receive(request, workspace, "pagerduty")
 
 
 @router.post(
@@ -90,15 +110,12 @@ async def ingest_pagerduty_webhook(
 )
 async def ingest_alert_from(
     request: Request,
-    intake: IntakeDep,
-    pagerduty: PagerDutyDep,
-    sns: SnsDep,
-    secrets: SecretsDep,
+    receiver: ReceiverDep,
     workspace: WriteWorkspace,
     source: Annotated[str, Path(description="The alert source", json_schema_extra=_SOURCE_DOC)],
 ) -> dict[str, Any]:
     """Ingest an alert from the source named in the path (for tools that cannot set headers)."""
-    return await _ingest(request, intake, pagerduty, sns, secrets, workspace, source.strip().lower())
+    return await receiver.receive(request, workspace, source.strip().lower())
 
 
 @router.post(
@@ -132,26 +149,3 @@ async def enqueue_event(request: Request, intake: IntakeDep, pagerduty: PagerDut
         "dedup_key": alerts[0].fingerprint,
         "incident_id": incident_id,
     }
-
-
-async def _ingest(
-    request: Request,
-    intake: AlertIntake,
-    pagerduty: PagerDutySync,
-    sns: SnsDeliveries,
-    secrets: SigningSecrets,
-    workspace: str,
-    source: str,
-) -> dict[str, Any]:
-    body = await request.body()
-    verify_delivery(source, body, request.headers, secrets, now_epoch=time.time())
-    content_type = request.headers.get("content-type")
-    if source == "pagerduty":
-        return await run_in_threadpool(
-            pagerduty.handle_delivery, workspace, body, content_type, request.headers.get("x-webhook-id")
-        )
-    if source == "cloudwatch" and SNS_MESSAGE_TYPE_HEADER in request.headers:
-        # An SNS HTTP(S) subscription: signed, and its first message asks to be confirmed.
-        return await run_in_threadpool(sns.receive, workspace, body, content_type)
-    result = await run_in_threadpool(intake.accept, workspace, source, body, content_type)
-    return result.response()
