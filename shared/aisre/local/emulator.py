@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -100,16 +101,14 @@ def _exit_when_parent_goes(stream: Any) -> None:
     os._exit(0)
 
 
-def _fast_dispatcher() -> Any:
-    """moto's DomainDispatcherApplication, minus two per-request costs that dominate small calls."""
-    import functools
-
-    import moto.core.responses as moto_responses
+def _dispatcher() -> Any:
+    """moto's DomainDispatcherApplication; with backend_host_cache, minus a per-request directory scan."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-    # moto lists the methods of the response class (inspect.getmembers) on every request; a class's
-    # methods do not change while we serve, so compute them once per class.
-    moto_responses.method_names_from_class = functools.cache(moto_responses.method_names_from_class)  # type: ignore[assignment]
+    from aisre.local import speedups
+
+    if not speedups.enabled("backend_host_cache"):
+        return DomainDispatcherApplication(create_backend_app)
 
     class CachedDispatcher(DomainDispatcherApplication):
         # get_backend_for_host scans moto's package directory (os.listdir + isdir per entry) on every
@@ -216,22 +215,23 @@ def serve(host: str, port: int, function_runtime_url: str | None = None) -> None
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["batch"] = {"use_docker": False}
 
-    from aisre.local import dynamodb_front, fast_headers, moto_patches
+    from aisre.local import dynamodb_front, moto_patches, speedups
     from aisre.local.gc_policy import FreezingCollector
 
-    fast_headers.install()
+    moto_patches.check_moto_version()  # before any patch: on another moto, fail here and say why
     sys.setswitchinterval(0.0005)  # request threads are I/O-bound: hand the GIL over promptly (see cli.py)
     moto_patches.apply()
-    KeepAliveHandler = _keep_alive_handler(MotoRequestHandler)
+    handler = _keep_alive_handler(MotoRequestHandler) if speedups.enabled("keep_alive") else MotoRequestHandler
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = CountingMiddleware(moto_patches.serve_dynamodb_directly(_fast_dispatcher()))
+    app = CountingMiddleware(moto_patches.serve_dynamodb_directly(_dispatcher()))
     if function_runtime_url:
         moto_patches.forward_lambda_invocations(function_runtime_url)
-    server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)
+    server = make_server(host, port, app, threaded=True, request_handler=handler)
     # moto's Step Functions interpreter calls Lambda through this very server, found by MOTO_PORT.
     os.environ["MOTO_PORT"] = str(server.server_address[1])
     # The same app (and so the same counter) behind a faster front, for DynamoDB (dynamodb_front.py).
-    dynamodb_port = dynamodb_front.start(host, app)
+    front = speedups.enabled("dynamodb_front")
+    dynamodb_port = dynamodb_front.start(host, app) if front else server.server_address[1]
     print(f"{_DYNAMODB_PORT_LINE}{dynamodb_port}", flush=True)
     print(f"{_PORT_LINE}{server.server_address[1]}", flush=True)
     # From here on our stdout is the parent's pipe only for the port line; moto's prints go to stderr.
@@ -286,6 +286,9 @@ class Emulator:
         """Start the child, wait until it answers, return its endpoint URL."""
         if self._process is not None:
             return self.endpoint_url
+        from aisre.local.moto_patches import check_moto_version
+
+        check_moto_version()  # here too, so that the parent raises it rather than a startup time-out
         command = [sys.executable, "-m", "aisre.local.emulator", "--host", self.host, "--port", str(self.port)]
         if self.function_runtime_url:
             command += ["--function-runtime", self.function_runtime_url]
@@ -324,6 +327,13 @@ class Emulator:
         reader.start()
         reader.join(self.startup_timeout)
         if _PORT_LINE not in ports or _DYNAMODB_PORT_LINE not in ports:
+            if not reader.is_alive():  # its stdout closed: it exited, or is exiting
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._process.wait(timeout=5)
+            if self._process.poll() is not None:
+                raise EmulatorError(
+                    f"the emulator exited during startup (exit code {self._process.returncode}); its error is above"
+                )
             raise EmulatorError(f"the emulator did not report its ports within {self.startup_timeout:.0f} s")
         return ports[_PORT_LINE], ports[_DYNAMODB_PORT_LINE]
 

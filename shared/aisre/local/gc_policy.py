@@ -30,6 +30,10 @@ class FreezingCollector:
         self._thread: threading.Thread | None = None
 
     def start(self) -> FreezingCollector:
+        from aisre.local import speedups
+
+        if not speedups.enabled("gc_freeze"):
+            return self  # the interpreter's own collections only
         self.freeze_survivors()
         self._thread = threading.Thread(target=self._run, name="gc-freezer", daemon=True)
         self._thread.start()

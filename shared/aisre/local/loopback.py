@@ -11,6 +11,7 @@ and only to requests for the emulator's own address; anything else goes through 
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 import urllib.parse
@@ -19,9 +20,9 @@ from typing import Any
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError
 
-from aisre.local.fast_headers import read_header_lines
-
 _MAX_STATUS_LINE = 65536
+_MAX_HEADER_LINE = 65536
+_MAX_HEADERS = 100
 
 
 class _Body:
@@ -62,7 +63,10 @@ class LoopbackTransport:
 
     def attach(self, client: Any) -> None:
         """Serve `client`'s requests to the endpoint (a botocore client; others are left alone)."""
-        client.meta.events.register("before-send", self.send)
+        from aisre.local import speedups
+
+        if speedups.enabled("loopback"):
+            client.meta.events.register("before-send", self.send)
 
     def send(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
         if not self._is_ours(request.url):
@@ -155,3 +159,17 @@ def _read_chunked(reader: Any) -> bytes:
             return b"".join(chunks)
         chunks.append(reader.read(size))
         reader.readline(_MAX_STATUS_LINE)  # the CRLF after each chunk
+
+
+def read_header_lines(reader: Any) -> list[bytes]:
+    """The header lines up to and including the blank line, with http.client's limits."""
+    lines: list[bytes] = []
+    while True:
+        line = reader.readline(_MAX_HEADER_LINE + 1)
+        if len(line) > _MAX_HEADER_LINE:
+            raise http.client.LineTooLong("header line")
+        lines.append(line)
+        if len(lines) > _MAX_HEADERS:
+            raise http.client.HTTPException(f"got more than {_MAX_HEADERS} headers")
+        if line in (b"\r\n", b"\n", b""):
+            return lines

@@ -1,6 +1,6 @@
-"""Fixes to moto's DynamoDB for an emulator that serves concurrent requests; applied in the emulator process.
+"""Patches of moto's internals, applied in the emulator process only; written for one moto version.
 
-Four problems, all invisible in moto's usual single-threaded, small-table test use:
+Correctness fixes, for an emulator that serves concurrent requests and large tables (always on):
 - TransactWriteItems deep-copies every table it touches before writing, to roll back on failure. That is
   O(table size) per transaction (seconds once a table holds tens of thousands of items), and a request
   writing to the table during the copy makes it fail with "dictionary changed size during iteration".
@@ -8,69 +8,99 @@ Four problems, all invisible in moto's usual single-threaded, small-table test u
 - moto's tables are plain dicts with no locking, so a query iterating a table while another thread writes
   can fail the same way. DynamoDB requests are therefore served one at a time (the GIL allowed little
   more anyway); other services are not held up by it.
-- Every Query, even on the base table's own partition key, walks and sorts every item of the table
-  (Table.all_items). A base-table Query now reads only its partition; an index Query skips the sort of
-  the whole table (Query sorts its own results afterwards). Safe because requests are serialized.
-- Responses go through moto's generic, model-driven serializer, a third of the emulator's time. The
-  data-plane operations' results are already DynamoDB's wire JSON, so they are dumped as they are
-  (falling back to the serializer for anything that is not plain JSON).
+- Lambda invocations go to the parent's FunctionRuntime instead of Docker.
 
-And costs that dominate once the platform sends hundreds of alerts a second (each function below says
-what it saves): moto's Flask route for DynamoDB, parsing the same UpdateExpression twice per update and
-again for every request, deep-copying each update's expression tree, and re-measuring a new item's size
-as each of its attributes is set. None changes what moto stores or answers.
+Speed work (each switchable, see speedups.py; docs/local-stack.md gives what each saves): DynamoDB
+straight to moto's handler without Flask; a base-table Query scoped to its partition; data-plane
+results dumped as plain JSON; each UpdateExpression parsed once; a new item measured once; moto's
+per-request method listing cached. None changes what moto stores or answers:
+tests/integration/test_moto_patches.py sends the same requests to patched and unpatched moto.
+
+MOTO_VERSION is the moto these patches were written and tested for; the emulator refuses to start on any
+other (check_moto_version), since a patch of internals can silently change behaviour on a new release.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from aisre.local import speedups
+
+MOTO_VERSION = "5.2.5"
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _DYNAMODB_LOCK = threading.Lock()
+_DYNAMODB_SCOPE = "AWS4-HMAC-SHA256 Credential=unsigned/20240101/us-east-1/dynamodb/aws4_request, Signature=-"
 
 
-def serve_dynamodb_directly(app: WsgiApp) -> WsgiApp:
-    """DynamoDB requests (X-Amz-Target DynamoDB_*) go straight to moto's DynamoHandler, one at a time;
-    everything else to `app` (moto's dispatcher).
+class MotoVersionError(RuntimeError):
+    """The installed moto is not the one the emulator's patches were written for."""
+
+
+def installed_moto_version() -> str:
+    from importlib.metadata import version
+
+    return version("moto")
+
+
+def check_moto_version(installed: str | None = None) -> None:
+    """Raise MotoVersionError unless moto is exactly MOTO_VERSION."""
+    installed = installed_moto_version() if installed is None else installed
+    if installed != MOTO_VERSION:
+        raise MotoVersionError(
+            f"the local emulator patches moto's internals and was written for moto {MOTO_VERSION}, "
+            f"but moto {installed} is installed. Install moto=={MOTO_VERSION} (the version the lock file "
+            f"pins), or, to move to moto {installed}: run `pytest tests/integration/test_moto_patches.py` "
+            "with it, mend or drop each patch whose test fails, then set MOTO_VERSION in "
+            "shared/aisre/local/moto_patches.py (docs/local-stack.md, 'Moving to a new moto')."
+        )
+
+
+def serve_dynamodb_directly(app: WsgiApp, *, direct: bool | None = None) -> WsgiApp:
+    """DynamoDB requests (X-Amz-Target DynamoDB_*) are served one at a time (the lock above); with
+    `direct` (default: its switch in speedups.py) they go straight to moto's DynamoHandler, otherwise to
+    `app` (moto's dispatcher) like everything else.
 
     moto's server routes each request through a per-service Flask app: a request context, URL
-    matching, a Flask Response and teardown, about a quarter of the emulator's time per DynamoDB call
-    and none of it needed for a JSON protocol with one URL. This does what that route does for
-    DynamoDB (moto's convert_to_flask_response, minus the request recorder, which is off).
+    matching, a Flask Response and teardown, none of it needed for a JSON protocol with one URL. `direct`
+    does what that route does for DynamoDB (moto's convert_to_flask_response, minus the request recorder,
+    which is off, and Flask-CORS's header).
     """
     from http import HTTPStatus
 
     from botocore.exceptions import ClientError
     from moto.core.request import Request
     from moto.dynamodb.responses import DynamoHandler
-    from werkzeug.datastructures import ImmutableMultiDict
+
+    direct = speedups.enabled("direct_handler") if direct is None else direct
 
     class WsgiRequest(Request):
-        """DynamoDB's JSON protocol has one URL and a JSON body: no form, no files, no query string.
-        moto's setup_class would parse each body as a form and again as a query string (S3's needs)."""
-
         from_wsgi_server = True  # as moto's own server marks its requests (it then adds no Date header)
-        form = ImmutableMultiDict()
-        files = ImmutableMultiDict()
 
-    class JsonBodyDynamoHandler(DynamoHandler):
-        use_raw_body = True  # the body is parsed from the request by the service model, as before
+    def through_app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # moto's dispatcher tells an unsigned request's service only for a few services; DynamoDB's it
+        # reads off a signature's scope (the platform's own calls go unsigned locally).
+        environ.setdefault("HTTP_AUTHORIZATION", _DYNAMODB_SCOPE)
+        with _DYNAMODB_LOCK:
+            return list(app(environ, start_response))
 
     def wrapped(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
             return app(environ, start_response)
+        if not direct:
+            return through_app(environ, start_response)
         request = WsgiRequest(environ)
-        host = environ.get("HTTP_HOST")
-        url = f"http://{host}{environ['PATH_INFO']}" if host and not environ["QUERY_STRING"] else request.raw_url
         with _DYNAMODB_LOCK:
             try:
-                status, headers, body = JsonBodyDynamoHandler.dispatch(request, url, dict(request.headers))
+                status, headers, body = DynamoHandler.dispatch(request, request.raw_url, dict(request.headers))
             except ClientError as error:
                 status, headers, body = 400, {}, error.response["Error"]["Message"]
         payload = body.encode() if isinstance(body, str) else bytes(body or b"")
@@ -108,69 +138,116 @@ def forward_lambda_invocations(runtime_url: str) -> None:
     simple.LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
 
 
-def apply() -> None:
-    """Install the item-level-rollback transactions and the partition-scoped queries below."""
+@dataclass(frozen=True)
+class Patch:
+    """One attribute of moto replaced: `owner.attribute = make(original)`. `signature` is the original's
+    (bare_signature) in MOTO_VERSION; tests/integration/test_moto_patches.py checks it is still so, and
+    that moto answers the same with the patch as without."""
+
+    name: str
+    owner: Any
+    attribute: str
+    make: Callable[[Any], Any]
+    signature: str
+
+    def original(self) -> Any:
+        # A class's own __dict__ entry keeps a classmethod a classmethod; an inherited one is looked up.
+        if isinstance(self.owner, type):
+            for klass in self.owner.__mro__:
+                if self.attribute in vars(klass):
+                    return vars(klass)[self.attribute]
+        return getattr(self.owner, self.attribute)
+
+    def replacement(self) -> Any:
+        return self.make(self.original())
+
+
+def patches() -> list[Patch]:
+    """Every patch of moto's internals that apply() installs (correctness fixes first, then speed)."""
+    import moto.core.responses as moto_responses
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # re-exported
     from moto.dynamodb.responses import DynamoHandler
 
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
-    Table.query = _scoped_query(Table.query)  # type: ignore[method-assign]
-    DynamoHandler.serialized = _plain_json_for_data_plane(DynamoHandler.serialized)  # type: ignore[method-assign]
-    _cache_update_expression_parses()
-    _copy_expression_trees_by_pickling()
-    _size_new_items_once()
+    return [
+        Patch(
+            "transactions",
+            DynamoDBBackend,
+            "transact_write_items",
+            lambda _original: _transact_write_items,
+            "(self, transact_items)",
+        ),
+        Patch(
+            "scoped_query",
+            Table,
+            "query",
+            _scoped_query,
+            "(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward, "
+            "projection_expressions, index_name=None, consistent_read=False, filter_expression=None, "
+            "hash_key_conditions=None, range_key_conditions=None, **filter_kwargs)",
+        ),
+        Patch("plain_json", DynamoHandler, "serialized", _plain_json_for_data_plane, "(self, action_result)"),
+        Patch("update_expression_cache", UpdateExpressionParser, "make", _cached_parse, "(cls, expression_str)"),
+        Patch("size_once", Item, "__init__", _measured_once, "(self, hash_key, range_key, attrs)"),
+        Patch("method_names_cache", moto_responses, "method_names_from_class", functools.cache, "(clazz)"),
+    ]
 
 
-def _copy_expression_trees_by_pickling() -> None:
-    """moto's validator deep-copies each update's expression tree; a pickle round trip makes the same
-    independent copy (the nodes are plain objects) in less than half the time."""
-    import pickle
+def bare_signature(function: Any) -> str:
+    """`function`'s parameters as "(a, b=None, **c)": names, kinds and defaults, without annotations."""
+    import inspect
 
-    from moto.dynamodb.parsing import validators
-
-    def copy_tree(tree: Any, memo: Any = None) -> Any:
-        try:
-            return pickle.loads(pickle.dumps(tree, pickle.HIGHEST_PROTOCOL))
-        except Exception:  # anything pickle cannot take is copied as before
-            return copy.deepcopy(tree, memo)
-
-    validators.deepcopy = copy_tree  # type: ignore[attr-defined, assignment]
+    if isinstance(function, classmethod | staticmethod):
+        function = function.__func__
+    signature = inspect.signature(function)
+    bare = [parameter.replace(annotation=inspect.Parameter.empty) for parameter in signature.parameters.values()]
+    return str(signature.replace(parameters=bare, return_annotation=inspect.Signature.empty))
 
 
-def _size_new_items_once() -> None:
+def apply() -> None:
+    """Check moto's version, then install every patch above (those of speed work unless switched off)."""
+    check_moto_version()
+    for patch in patches():
+        if patch.name == "transactions" or speedups.enabled(patch.name):
+            setattr(patch.owner, patch.attribute, patch.replacement())
+
+
+_ITEM_SIZE_LIMIT = 405000  # moto's own (LimitedSizeDict), between DynamoDB's 400 KB and the measured 409-410 KB
+
+
+def _measured_once(_original: Any) -> Callable[..., None]:
     """moto checks DynamoDB's item size limit as each attribute of a new item is set, re-measuring every
     attribute already set: quadratic in the attributes, a tenth of a new incident's emulator time. The
     item is measured once here, with the same sum and limit (moto's LimitedSizeDict)."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
-
-    limit = 405000  # moto's own, between DynamoDB's documented 400 KB and the measured 409-410 KB
 
     def init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
         self.hash_key = hash_key
         self.range_key = range_key
         converted = {key: DynamoType(value) for key, value in attrs.items()}
-        if sum(bytesize(key) + value.size() for key, value in converted.items()) > limit:
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > _ITEM_SIZE_LIMIT:
             raise ItemSizeTooLarge
         self.attrs = LimitedSizeDict()
         dict.update(self.attrs, converted)  # later single-attribute updates are still checked by moto
 
-    Item.__init__ = init  # type: ignore[method-assign]
+    return init
 
 
-def _cache_update_expression_parses() -> None:
+def _cached_parse(original: Any) -> Any:
     """Parse each distinct UpdateExpression once. moto parses it twice per update (validation in the
     handler, then the backend), and a service sends the same few expressions over and over. Sharing the
     tree is safe: the handler only reads it and the backend's validator works on a deep copy."""
-    import functools
+    parse = original.__func__
 
-    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # re-exported, not declared
+    @functools.lru_cache(maxsize=1024)
+    def cached(cls: Any, expression: str) -> Any:
+        return parse(cls, expression)
 
-    parse = UpdateExpressionParser.make.__func__  # type: ignore[attr-defined]
-    cached = functools.lru_cache(maxsize=1024)(lambda expression: parse(UpdateExpressionParser, expression))
-    UpdateExpressionParser.make = classmethod(lambda _cls, expression: cached(expression))  # type: ignore[method-assign, assignment]
+    return classmethod(lambda cls, expression: cached(cls, expression))  # type: ignore[arg-type]
 
 
 # Operations whose results hold only JSON-native values (items are already {"S": ...} maps).
@@ -183,9 +260,22 @@ _DATA_PLANE = frozenset(
 
 
 def _plain_json_for_data_plane(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Responses go through moto's generic, model-driven serializer. The data-plane operations' results
+    are already DynamoDB's wire JSON, so they are dumped as they are, less any top-level key that the
+    operation's output shape lacks (moto's serializer drops those; DeleteItem's result has one), and
+    through the serializer for anything that is not plain JSON."""
+    from botocore.session import get_session
+
+    model = get_session().get_service_model("dynamodb")
+    members = {action: frozenset(model.operation_model(action).output_shape.members) for action in _DATA_PLANE}
+
     def serialized(self: Any, action_result: Any) -> Any:
         result = action_result.result
-        if self._get_action() in _DATA_PLANE and isinstance(result, dict):
+        action = self._get_action()
+        if action in _DATA_PLANE and isinstance(result, dict):
+            shape = members[action]
+            if not shape.issuperset(result):
+                result = {key: value for key, value in result.items() if key in shape}
             try:
                 body = json.dumps(result, separators=(",", ":"))
             except (TypeError, ValueError):
@@ -201,6 +291,10 @@ _INDEX_NAME_POSITION = 7  # Table.query(hash_key, ..., projection_expressions, i
 
 
 def _scoped_query(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's Query, even on the base table's own partition key, walks and sorts every item of the table
+    (Table.all_items). A base-table Query here reads only its partition; an index Query skips the sort of
+    the whole table (Query sorts its own results afterwards). Safe because requests are serialized."""
+
     def query(self: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = args[_INDEX_NAME_POSITION] if len(args) > _INDEX_NAME_POSITION else kwargs.get("index_name")
         if index_name:
@@ -230,9 +324,8 @@ def _scoped_query(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-    """moto 5.2's transact_write_items (Apache-2.0), with rollback from per-item snapshots, and each
-    condition parsed and checked once: moto checked it here, then parsed and checked it again in the
-    put, delete or update (requests are serialized, so the item cannot change in between)."""
+    """moto 5.2.5's transact_write_items (Apache-2.0), with rollback from per-item snapshots instead of a
+    deep copy of every table the transaction touches."""
     from moto.dynamodb.comparisons import get_filter_expression
     from moto.dynamodb.exceptions import (
         ConditionalCheckFailed,
@@ -297,6 +390,7 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                 self.put_item(
                     table_name,
                     op["Item"],
+                    condition_expression=condition_expression,
                     expression_attribute_names=names,
                     expression_attribute_values=values,
                 )
@@ -304,6 +398,7 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                 self.delete_item(
                     table_name,
                     key,
+                    condition_expression=condition_expression,
                     expression_attribute_names=names,
                     expression_attribute_values=values,
                 )
@@ -312,6 +407,7 @@ def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> No
                     table_name,
                     key,
                     update_expression=op["UpdateExpression"],
+                    condition_expression=condition_expression,
                     expression_attribute_names=names,
                     expression_attribute_values=values,
                 )
