@@ -27,10 +27,11 @@ $(UV):
 	$(UV_VENV)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
 # Everything from uv.lock: the runtime, the investigation clients, the local stack and the test tools
-# (tool.uv.default-groups), and aisre itself, editable.
+# (tool.uv.default-groups), and aisre itself, editable. Compiled to bytecode at install, as pip does (uv does
+# not by default): every start of the server, the tests and the cold-start bench would compile them again.
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 setup: $(VENV)/.installed

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-ERROR_SCHEMA_REF = "#/components/schemas/ErrorResponse"
+from aisre.core.http.schemas import ERROR_SCHEMA_REF, ErrorResponse
 
 
 def build_document(app: FastAPI) -> dict[str, Any]:
@@ -21,12 +21,22 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
     )
+    _add_error_schema(document)
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             for response in operation.get("responses", {}).values():
                 _errors_as_json(response)
                 _streams_by_item(response)
     return document
+
+
+def _add_error_schema(document: dict[str, Any]) -> None:
+    """The error body's schema, which routes name by reference (core/http/schemas.error_responses)."""
+    schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(schema.pop("$defs", {}))
+    schemas["ErrorResponse"] = schema
+    document["components"]["schemas"] = dict(sorted(schemas.items()))
 
 
 def _errors_as_json(response: dict[str, Any]) -> None:

@@ -55,11 +55,18 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
 }
 
 
+ERROR_SCHEMA_REF = "#/components/schemas/ErrorResponse"
+# The error body by reference, not as `"model": ErrorResponse`: FastAPI would build a pydantic field for every
+# status of every route at import, a third of an HTTP Lambda's cold start; core/http/openapi.py puts the one
+# schema in the document's components.
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": ERROR_SCHEMA_REF}}}
+
+
 def error_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
     """`responses=` documenting each status with the error body; `descriptions` override by status, as
     `_404="..."` (keyword names cannot start with a digit)."""
     return {
-        status: {"model": ErrorResponse, "description": descriptions.get(f"_{status}", ERROR_DESCRIPTIONS[status])}
+        status: {"description": descriptions.get(f"_{status}", ERROR_DESCRIPTIONS[status]), "content": _ERROR_CONTENT}
         for status in statuses
     }
 
