@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
+from aisre.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
@@ -34,25 +34,6 @@ ELF_MACHINE = {0x3E: "x86_64", 0xB7: "aarch64", 0x03: "x86"}
 
 def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
-
-
-def _loader() -> type[yaml.SafeLoader]:
-    """Reads the built template's short-form intrinsics (!Ref X) as their long form ({"Ref": X})."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-        return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-    Loader.add_multi_constructor("!", intrinsic)
-    return Loader
 
 
 def _layer_ids(layers: list[Any]) -> list[str]:
@@ -91,7 +72,7 @@ def run() -> dict[str, Any] | None:
     """The sizes, or None when there is no build to read."""
     if not (BUILD / "template.yaml").is_file():
         return None
-    template = yaml.load((BUILD / "template.yaml").read_text(), Loader=_loader())
+    template = load_template(BUILD / "template.yaml")  # the built template, intrinsics in long form
     common = _layer_ids(((template.get("Globals") or {}).get("Function") or {}).get("Layers") or [])
     resources = template["Resources"]
     rows = []

@@ -29,10 +29,10 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
+
+from aisre.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ROOT / "layers"
@@ -169,27 +169,8 @@ def _run(python: Path, program: str, cwd: Path) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _template() -> dict[str, Any]:
-    """template.yaml, its short-form intrinsics (!Ref X) read as their long form ({"Ref": X})."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-        return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-    Loader.add_multi_constructor("!", intrinsic)
-    return yaml.load((ROOT / "template.yaml").read_text(), Loader=Loader)
-
-
 def test_template_gives_each_function_the_layers_this_test_checks() -> None:
-    template = _template()
+    template = load_template(ROOT / "template.yaml")
     common = [layer["Ref"] for layer in template["Globals"]["Function"].get("Layers", [])]
     functions = {
         spec["Properties"]["CodeUri"].strip("/").rpartition("/")[2]: [
