@@ -13,6 +13,7 @@ event first fires, and receive (scope, payload).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from importlib import import_module
@@ -29,13 +30,17 @@ class Scope:
     def __init__(self, settings: Settings, subscriptions: Mapping[str, Sequence[str]] | None = None):
         self.settings = settings
         self._built: dict[Callable[..., Any], Any] = {}
+        # Re-entrant: a provider asks the scope for the parts it needs while it builds.
+        self._building = threading.RLock()
         self._subscriptions = dict(subscriptions or {})
         self._subscribers: dict[str, list[Subscriber]] = {}
 
     def get(self, provider: Provider[T]) -> T:
-        """The part `provider` builds, built once per scope."""
+        """The part `provider` builds, built once per scope (two first requests in two threads build it once)."""
         if provider not in self._built:
-            self._built[provider] = provider(self)
+            with self._building:
+                if provider not in self._built:
+                    self._built[provider] = provider(self)
         part: T = self._built[provider]
         return part
 
