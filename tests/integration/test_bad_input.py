@@ -96,3 +96,32 @@ def test_large_binary_payload_is_kept_whole(api: httpx.Client):
 
 def test_unknown_dead_letter_is_404(api: httpx.Client):
     assert api.post("/webhook/dead-letter/dlq-000000000000/replay").status_code == 404
+
+
+BAD_JSON_BODIES = {
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "nested 65 deep": b'{"title": "x", "labels": ' + b"[" * 65 + b"]" * 65 + b"}",
+    "an integer of 5,000 digits": b'{"title": "x", "count": ' + b"9" * 5000 + b"}",
+    "a lone surrogate": b'{"title": "x", "description": "\\ud800"}',
+    "NaN": b'{"title": "x", "value": NaN}',
+    "Infinity": b'{"title": "x", "value": -Infinity}',
+    "a float out of range": b'{"title": "x", "value": 1e999}',
+    "no alerts": b"[]",
+}
+
+
+def test_json_no_tool_sends_is_400_named_and_dead_lettered_and_the_list_still_reads(api: httpx.Client, workspace: str):
+    for case, raw in BAD_JSON_BODIES.items():
+        response = api.post("/webhook", content=raw, headers={"content-type": "application/json"})
+        assert response.status_code == 400, (case, response.status_code, response.text[:200])
+        assert response.json()["error"]["type"] == "PayloadError", case
+    listed = api.get("/webhook/dead-letter", params={"limit": 100})
+    assert listed.status_code == 200
+    entries = listed.json()["entries"]
+    assert len(entries) == len(BAD_JSON_BODIES)
+    assert sorted(entry["size_bytes"] for entry in entries) == sorted(len(raw) for raw in BAD_JSON_BODIES.values())
+    for entry in entries:  # each one reads, and replays (failing again, with its reason), whatever bytes it holds
+        assert api.get(f"/webhook/dead-letter/{entry['id']}").status_code == 200
+        replay = api.post(f"/webhook/dead-letter/{entry['id']}/replay")
+        assert replay.status_code == 400 and replay.json()["error"]["type"] == "PayloadError"
+    assert api.get("/incidents", params={"workspace_id": workspace}).json()["count"] == 0

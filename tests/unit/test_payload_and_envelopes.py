@@ -87,3 +87,18 @@ def test_raw_sqs_message_with_sqs_attributes():
 def test_unreadable_body_is_passed_on_unchanged():
     queued = unwrap_queued_alert("not json{")
     assert queued.body == b"not json{" and queued.source == "webhook"
+
+
+def test_json_bounds_name_the_field_at_fault() -> None:
+    import pytest
+
+    from aisre.alerts.model.payload import load_json
+    from aisre.core.errors import PayloadError
+
+    with pytest.raises(PayloadError) as surrogate:
+        load_json('{"alerts": [{"labels": {"pod": "\\udc00"}}]}')
+    assert surrogate.value.field == "body.alerts[0].labels.pod"
+    with pytest.raises(PayloadError, match="deeper than 64"):
+        load_json("[" * 65 + "]" * 65)
+    assert load_json("[" * 64 + "]" * 64) is not None
+    assert load_json('{"n": -123, "f": 1.5e3}') == {"n": -123, "f": 1500.0}

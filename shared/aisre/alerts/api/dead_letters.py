@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Query
 
 from aisre.alerts.api.schemas import DeadLetterList, DeadLetterPublic, ReplayResponse
 from aisre.alerts.model.dead_letter import DeadLetter
+from aisre.alerts.model.payload import load_json
 from aisre.alerts.providers import dead_letter_service
 from aisre.alerts.service.dead_letters import DeadLetterService
+from aisre.core.errors import PayloadError
 from aisre.core.http.deps import ReadWorkspace, provide
 from aisre.core.http.routing import ApiRouter
 from aisre.core.http.schemas import READ_ERRORS, error_responses
@@ -23,9 +24,9 @@ router = ApiRouter(tags=["dead-letter"])
 def dead_letter_public(entry: DeadLetter) -> dict[str, Any]:
     text = entry.body.decode("utf-8", errors="replace")
     try:
-        payload: Any = json.loads(text)
-    except ValueError:
-        payload = text  # kept as received; the error says why it was not JSON
+        payload: Any = load_json(text)
+    except PayloadError:
+        payload = text  # kept as received (whatever bytes it holds); the error says why it was refused
     return {
         "id": entry.id,
         "workspace_id": entry.workspace_id,

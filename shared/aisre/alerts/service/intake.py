@@ -58,9 +58,15 @@ class AlertIntake:
         self._retention_days = dead_letter_retention_days
         self._clock = clock
 
-    def read_alerts(self, source: str, body: bytes, content_type: str | None) -> list[Alert]:
-        """Parse and normalize, raising PayloadError/ValidationError (nothing is stored here)."""
-        return normalize(source, parse_body(body, content_type))
+    def read_alerts(
+        self, source: str, body: bytes, content_type: str | None, *, allow_empty: bool = False
+    ) -> list[Alert]:
+        """Parse and normalize, raising PayloadError/ValidationError (nothing is stored here). A payload
+        with no alerts is refused unless the caller expects some (PagerDuty's pings and notes)."""
+        alerts = normalize(source, parse_body(body, content_type))
+        if not alerts and not allow_empty:
+            raise PayloadError("the payload holds no alerts", field="body")
+        return alerts
 
     def accept(self, workspace_id: str, source: str, body: bytes, content_type: str | None) -> IntakeResult:
         """Read the alerts and ingest them. A payload that cannot be read is dead-lettered with its error

@@ -36,7 +36,7 @@ class PagerDutySync:
             if previous is not None:
                 return previous | {"deduplicated": True, "dedup_strategy": "webhook_id", "redelivery": True}
         try:
-            alerts = self._intake.read_alerts("pagerduty", body, content_type)
+            alerts = self._intake.read_alerts("pagerduty", body, content_type, allow_empty=True)
         except AisreError as error:
             self._intake.dead_letter(workspace_id, "pagerduty", body, content_type, error, status_code=400)
             raise
