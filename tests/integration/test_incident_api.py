@@ -107,3 +107,30 @@ def test_query_validation_is_422_naming_the_field(api: httpx.Client):
     response = api.get("/incidents", params={"limit": 0})
     assert response.status_code == 422 and response.json()["error"]["field"] == "query.limit"
     assert api.get("/incidents", params={"state": "sleeping"}).status_code == 422
+
+
+def test_crafted_cursors_are_422_never_5xx(api: httpx.Client, workspace: str):
+    import base64
+    import json
+
+    def cursor(key: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+    incident_id = open_incident(api, "Cursor target", service="crafted")
+    listing, timeline = f"WS#{workspace}#INC", f"WS#{workspace}#INC#{incident_id}"
+    crafted_for_listing = [
+        {"gsi1pk": listing},  # a partition that is not an attribute value
+        {"gsi1pk": {"S": listing}},  # the index's key without the table's
+        {"gsi1pk": {"S": listing}, "gsi1sk": {"N": "1"}, "pk": {"S": "x"}, "sk": {"S": "y"}},
+        {"gsi1pk": {"S": listing}, "gsi1sk": {"S": "z"}, "pk": {"S": "x"}, "sk": {"S": "y"}, "other": {"S": "1"}},
+        ["not", "an", "object"],
+        "a string",
+    ]
+    for key in crafted_for_listing:
+        response = api.get("/incidents", params={"cursor": cursor(key)})
+        assert response.status_code == 422 and response.json()["error"]["field"] == "cursor", (key, response.text)
+    outside = {"pk": {"S": timeline}, "sk": {"S": "ZZZ-outside-the-events"}}
+    response = api.get(f"/incidents/{incident_id}/timeline", params={"cursor": cursor(outside)})
+    assert response.status_code == 422 and response.json()["error"]["field"] == "cursor"
+    inside = {"pk": {"S": timeline}, "sk": {"S": "EV#"}}
+    assert api.get(f"/incidents/{incident_id}/timeline", params={"cursor": cursor(inside)}).status_code == 200

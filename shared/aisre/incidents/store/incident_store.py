@@ -253,7 +253,9 @@ class DynamoIncidentStore:
 
     def timeline(self, workspace_id: str, incident_id: str, limit: int, cursor: str | None) -> Page[TimelineEvent]:
         partition = keys.incident_pk(workspace_id, incident_id)
-        start = decode_cursor(cursor, partition_attribute="pk", partition_value=partition)
+        start = decode_cursor(
+            cursor, partition_attribute="pk", partition_value=partition, sort_prefix=keys.EVENT_PREFIX
+        )
         results = TimelineEventRecord.query(
             partition,
             TimelineEventRecord.sk.startswith(keys.EVENT_PREFIX),
