@@ -125,3 +125,38 @@ def test_json_no_tool_sends_is_400_named_and_dead_lettered_and_the_list_still_re
         replay = api.post(f"/webhook/dead-letter/{entry['id']}/replay")
         assert replay.status_code == 400 and replay.json()["error"]["type"] == "PayloadError"
     assert api.get("/incidents", params={"workspace_id": workspace}).json()["count"] == 0
+
+
+def test_metrics_labels_come_from_a_closed_set(api: httpx.Client, base_url: str):
+    import uuid
+
+    made_up = [f"nagios-{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    for source in made_up:
+        assert api.post(f"/webhook/{source}", json=ALERT).status_code == 400
+    api.request("PROPFIND", "/webhook")  # a method HTTP parsers know and no route answers
+    exposition = httpx.get(f"{base_url}/metrics").text
+    assert not any(source in exposition for source in made_up)
+    assert 'aisre_alerts_dead_lettered_total{source="unknown"}' in exposition
+    assert 'method="PROPFIND"' not in exposition and 'method="OTHER"' in exposition
+
+
+def test_more_alerts_in_one_payload_than_the_cap_is_413_and_dead_lettered(serve_with_settings, workspace: str):
+    alert = {"status": "firing", "labels": {"alertname": "Storm", "service": "s"}, "annotations": {}}
+    payload = {"status": "firing", "alerts": [dict(alert, fingerprint=f"fp-{index}") for index in range(4)]}
+    with (
+        serve_with_settings(max_alerts_per_payload=3) as url,
+        httpx.Client(base_url=url, headers={"X-Workspace-Id": workspace}) as http,
+    ):
+        response = http.post("/webhook/alertmanager", json=payload)
+        assert response.status_code == 413
+        assert response.json()["error"] == {
+            "type": "PayloadTooLargeError",
+            "message": "the payload holds 4 alerts, more than 3 (MAX_ALERTS_PER_PAYLOAD): "
+            "send them in several requests",
+            "field": "alerts",
+        }
+        [entry] = http.get("/webhook/dead-letter").json()["entries"]
+        assert entry["status_code"] == 413 and entry["error_type"] == "PayloadTooLargeError"
+        assert http.get("/incidents").json()["count"] == 0
+        payload["alerts"] = payload["alerts"][:3]
+        assert http.post("/webhook/alertmanager", json=payload).status_code == 200

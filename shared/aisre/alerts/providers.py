@@ -51,6 +51,7 @@ def alert_intake(scope: Scope) -> AlertIntake:
         scope.get(ingest_service),
         scope.get(dead_letter_store),
         dead_letter_retention_days=scope.settings.dead_letter_retention_days,
+        max_alerts_per_payload=scope.settings.max_alerts_per_payload,
     )
 
 

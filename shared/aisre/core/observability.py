@@ -43,6 +43,9 @@ disable_created_metrics()
 _REGISTRY = CollectorRegistry(auto_describe=True)
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class PlatformMetrics:
     """The platform's counters. Prometheus text from this process at /metrics; in Lambda, also EMF
     through Powertools Metrics (attached by the handler), since one container's counters are not the
@@ -95,6 +98,8 @@ class PlatformMetrics:
         self._emit("AlertsDeadLettered")
 
     def request_observed(self, method: str, route: str, status: int, seconds: float) -> None:
+        # Labels from a closed set: a client's made-up method must not grow a series of its own.
+        method = method if method in _METHODS else "OTHER"
         self.request_latency.labels(method, route, str(status)).observe(seconds)
 
     def _emit(self, name: str) -> None:

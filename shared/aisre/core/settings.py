@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     correlation_window_minutes: float = Field(10.0, ge=0, validation_alias=AliasChoices("CORRELATION_WINDOW_MINUTES"))
     deploy_lookback_minutes: int = Field(60, ge=1, validation_alias=AliasChoices("DEPLOY_LOOKBACK_MINUTES"))
     max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES"))
+    # More alerts in one payload answer 413 (and are dead-lettered): a storm arrives as many requests.
+    max_alerts_per_payload: int = Field(1000, ge=1, validation_alias=AliasChoices("MAX_ALERTS_PER_PAYLOAD"))
     grafana_signature_max_age_seconds: int = Field(
         300, ge=1, validation_alias=AliasChoices("GRAFANA_SIGNATURE_MAX_AGE_SECONDS")
     )

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from aisre.alerts.model.dead_letter import DeadLetter
-from aisre.alerts.model.normalizers import normalize
+from aisre.alerts.model.normalizers import SOURCES, normalize
 from aisre.alerts.model.payload import parse_body
 from aisre.alerts.ports import DeadLetterStore
 from aisre.core.clock import utc_now
-from aisre.core.errors import AisreError, PayloadError, ValidationError
+from aisre.core.errors import AisreError, PayloadError, PayloadTooLargeError, ValidationError
 from aisre.core.observability import metrics
 from aisre.incidents.model.alert import Alert
 from aisre.incidents.service.ingest import AlertOutcome, IngestService
@@ -51,11 +51,13 @@ class AlertIntake:
         dead_letters: DeadLetterStore,
         *,
         dead_letter_retention_days: int,
+        max_alerts_per_payload: int = 1000,
         clock: Callable[[], datetime] = utc_now,
     ):
         self._ingest = ingest
         self._dead_letters = dead_letters
         self._retention_days = dead_letter_retention_days
+        self._max_alerts = max_alerts_per_payload
         self._clock = clock
 
     def read_alerts(
@@ -66,6 +68,12 @@ class AlertIntake:
         alerts = normalize(source, parse_body(body, content_type))
         if not alerts and not allow_empty:
             raise PayloadError("the payload holds no alerts", field="body")
+        if len(alerts) > self._max_alerts:
+            raise PayloadTooLargeError(
+                f"the payload holds {len(alerts)} alerts, more than {self._max_alerts} (MAX_ALERTS_PER_PAYLOAD):"
+                " send them in several requests",
+                field="alerts",
+            )
         return alerts
 
     def accept(self, workspace_id: str, source: str, body: bytes, content_type: str | None) -> IntakeResult:
@@ -73,8 +81,8 @@ class AlertIntake:
         before the error is raised, so the caller can answer 4xx knowing the bytes are kept."""
         try:
             alerts = self.read_alerts(source, body, content_type)
-        except (PayloadError, ValidationError) as error:
-            self.dead_letter(workspace_id, source, body, content_type, error, status_code=_status_of(error))
+        except (PayloadError, ValidationError, PayloadTooLargeError) as error:
+            self.dead_letter(workspace_id, source, body, content_type, error, status_code=status_of(error))
             raise
         return self.ingest_alerts(workspace_id, alerts)
 
@@ -109,9 +117,13 @@ class AlertIntake:
             channel=channel,
         )
         self._dead_letters.put(entry, self._retention_days)
-        metrics.alert_dead_lettered(source)
+        # A closed label set: a path segment the sender chose must not grow a series of its own.
+        metrics.alert_dead_lettered(source if source in SOURCES else "unknown")
         return entry
 
 
-def _status_of(error: AisreError) -> int:
+def status_of(error: AisreError) -> int:
+    """The status a refused payload answers with, kept on its dead letter."""
+    if isinstance(error, PayloadTooLargeError):
+        return 413
     return 422 if isinstance(error, ValidationError) else 400

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from aisre.alerts.model.envelopes import unwrap_queued_alert
-from aisre.alerts.service.intake import AlertIntake, IntakeResult
-from aisre.core.errors import PayloadError, ValidationError
+from aisre.alerts.service.intake import AlertIntake, IntakeResult, status_of
+from aisre.core.errors import PayloadError, PayloadTooLargeError, ValidationError
 
 
 def accept_queued_alert(
@@ -22,14 +22,14 @@ def accept_queued_alert(
     queued = unwrap_queued_alert(body, message_attributes)
     try:
         alerts = intake.read_alerts(queued.source, queued.body, "application/json")
-    except (PayloadError, ValidationError) as error:
+    except (PayloadError, ValidationError, PayloadTooLargeError) as error:
         intake.dead_letter(
             queued.workspace_id,
             queued.source,
             queued.body,
             "application/json",
             error,
-            status_code=422 if isinstance(error, ValidationError) else 400,
+            status_code=status_of(error),
             channel="sqs",
             entry_id=f"dlq-sqs-{message_id}",
         )
