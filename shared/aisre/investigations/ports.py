@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, Protocol
 from aisre.investigations.model.chat import ChatDelta, ChatReply, Message
 from aisre.investigations.model.evidence import ToolResult
 from aisre.investigations.model.investigation import Investigation
+from aisre.investigations.model.start_requests import InvestigationRequest
 
 
 class ToolRunner(Protocol):
@@ -75,6 +76,18 @@ class InvestigationStore(Protocol):
 
     def of_incident(self, workspace_id: str, incident_id: str, limit: int = 20) -> list[str]: ...
 
+    def link(self, investigation: Investigation, incident_id: str) -> None:
+        """Make another incident (a grouped child) see the investigation as its own."""
+
 
 class Workflow(Protocol):
-    def start(self, name: str, payload: dict[str, Any]) -> str: ...
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        """Start the execution `name`; starting one that exists already (a retried start) is not an error."""
+
+    def is_running(self, name: str) -> bool:
+        """Whether the execution `name` is still running."""
+
+
+class InvestigationQueue(Protocol):
+    def request(self, requests: Sequence[InvestigationRequest]) -> None:
+        """Queue the requests for the starter; raises when any could not be queued."""

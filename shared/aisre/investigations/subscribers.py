@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aisre.core.observability import logger
@@ -11,14 +12,23 @@ if TYPE_CHECKING:
     from aisre.incidents.model.incident import Incident
 
 
-def investigate_new_incident(scope: Scope, incident: Incident) -> None:
-    """Start the investigation of a new incident when automatic investigation is on (AUTO_INVESTIGATE)."""
-    settings = scope.settings
-    if not (settings.auto_investigate and settings.investigation_state_machine_arn):
-        return
-    from aisre.investigations.providers import investigation_service
+def investigate_new_incidents(scope: Scope, incidents: Sequence[Incident]) -> None:
+    """Queue the investigation of new incidents when automatic investigation is on (AUTO_INVESTIGATE).
 
-    scope.get(investigation_service).start_for(incident, trigger="incident_created")
+    Only a queued request, never the start itself: the alert's sender must not wait on an investigation,
+    and the starter (investigations/service/starter.py) coalesces a storm into one investigation per group."""
+    if not scope.settings.auto_investigate or not incidents:
+        return
+    from aisre.investigations.model.start_requests import request_for
+    from aisre.investigations.providers import investigation_queue
+
+    queue = scope.get(investigation_queue)
+    if queue is None:
+        logger.warning(
+            "AUTO_INVESTIGATE is on but no INVESTIGATION_QUEUE_URL is set: new incidents are not investigated"
+        )
+        return
+    queue.request([request_for(incident) for incident in incidents])
 
 
 def remember_resolution(scope: Scope, resolved: tuple[Incident, str | None]) -> None:

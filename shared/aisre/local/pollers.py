@@ -113,6 +113,7 @@ class SqsPoller:
         wait_time_seconds: int = 1,
         name: str | None = None,
         sqs_client: Any | None = None,
+        before_poll: Callable[[threading.Event], None] | None = None,
     ) -> None:
         self.source = source
         self.handler = handler
@@ -131,6 +132,8 @@ class SqsPoller:
             # A long poll holds the connection for wait_time_seconds; leave headroom before timing out.
             config=Config(read_timeout=wait_time_seconds + 10, retries={"max_attempts": 2}),
         )
+        # Called with the stop event before each poll; may wait (background work yielding to intake).
+        self.before_poll = before_poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.batches = 0
@@ -160,6 +163,10 @@ class SqsPoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                if self.before_poll is not None:
+                    self.before_poll(self._stop)
+                    if self._stop.is_set():
+                        return
                 self.poll_once()
             except Exception:
                 # The emulator may be going away, or hiccup: log, back off a little, keep polling.

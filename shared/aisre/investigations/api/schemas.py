@@ -72,11 +72,11 @@ class InvestigationPublic(BaseModel):
 
 
 class DiagnosisPending(BaseModel):
-    """202: an investigation is still running; ask again."""
+    """202: an investigation is queued (a storm is being worked through) or still running; ask again."""
 
     incident_id: str
-    investigation_id: str
-    status: str = Field(description="running")
+    investigation_id: str | None = Field(description="null while the investigation is queued")
+    status: str = Field(description="queued | running")
 
 
 class DiagnosisNotInvestigated(BaseModel):

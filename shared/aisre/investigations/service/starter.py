@@ -1,0 +1,169 @@
+"""InvestigationStarter: the one way an investigation begins, whether an operator asks (POST /investigate) or
+the investigation queue does, and the queue's consumer: one investigation per incident group, at a bounded pace.
+
+Under an alert storm the ingest path only queues a request per new incident (investigations/subscribers.py).
+The starter takes a batch, coalesces it by group root, starts each root's investigation once (the children
+join it), then holds the batch while those executions run. That hold is what bounds the work: at most the
+queue's consumers times their batch size investigations run at once, so a storm neither floods Step
+Functions (nor, locally, the emulator's threads) nor competes with alert intake for more than that share.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aisre.core.clock import utc_now
+from aisre.core.errors import ValidationError
+from aisre.core.observability import logger
+from aisre.incidents.model.incident import Incident, TimelineEvent
+from aisre.incidents.service.lifecycle import IncidentService
+from aisre.investigations.model.investigation import Investigation, InvestigationStatus
+from aisre.investigations.model.start_requests import GroupRequests, InvestigationRequest, coalesce
+from aisre.investigations.ports import InvestigationStore, Workflow
+
+STARTED_EVENT = "diagnosis_started"
+JOINED_EVENT = "diagnosis_joined"
+
+# Watching an execution is one small read; once a second keeps that cost negligible beside the steps.
+_WATCH_INTERVAL_SECONDS = 1.0
+# Stop watching this long before the function's own time runs out, so the batch is answered in time.
+_WATCH_MARGIN_SECONDS = 5.0
+
+
+def new_investigation_id() -> str:
+    return f"inv-{secrets.token_hex(6)}"
+
+
+def execution_input(investigation: Investigation) -> dict[str, str]:
+    return {
+        "workspace_id": investigation.workspace_id,
+        "incident_id": investigation.incident_id,
+        "investigation_id": investigation.id,
+    }
+
+
+@dataclass
+class StartReport:
+    """What a batch came to: investigations started, children joined, groups that failed (to be retried)."""
+
+    started: list[str] = field(default_factory=list)
+    joined: list[str] = field(default_factory=list)
+    failed_groups: set[tuple[str, str]] = field(default_factory=set)
+    still_running: list[str] = field(default_factory=list)
+
+    def failed(self, request: InvestigationRequest) -> bool:
+        return (request.workspace_id, request.root_id) in self.failed_groups
+
+
+class InvestigationStarter:
+    def __init__(
+        self,
+        store: InvestigationStore,
+        incidents: IncidentService,
+        workflow: Workflow | None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], str] = new_investigation_id,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self._store = store
+        self._incidents = incidents
+        self._workflow = workflow
+        self._clock = clock
+        self._new_id = new_id
+        self._sleep = sleep
+        self._monotonic = monotonic
+
+    def start(self, incident: Incident, trigger: str) -> Investigation:
+        """Record the investigation (and its first timeline event), then start its execution."""
+        workflow = self.required_workflow()
+        investigation = Investigation(
+            id=self._new_id(),
+            workspace_id=incident.workspace_id,
+            incident_id=incident.id,
+            trigger=trigger,
+            started_at=self._clock(),
+        )
+        self._store.create(investigation)
+        self._event(investigation, incident.id, STARTED_EVENT, {"trigger": trigger})
+        workflow.start(investigation.id, execution_input(investigation))
+        return investigation
+
+    def required_workflow(self) -> Workflow:
+        if self._workflow is None:
+            raise ValidationError(
+                "no investigation state machine is configured (INVESTIGATION_STATE_MACHINE_ARN)",
+                field="INVESTIGATION_STATE_MACHINE_ARN",
+            )
+        return self._workflow
+
+    def start_requested(self, requests: Sequence[InvestigationRequest], watch_seconds: float) -> StartReport:
+        """Start or join the investigation of each group the requests name, then watch the running ones for up
+        to `watch_seconds`. A group that fails is reported, never raised: the rest of the batch stands."""
+        report = StartReport()
+        running: list[str] = []
+        for group in coalesce(requests):
+            try:
+                investigation = self._investigation_of(group, report)
+                for child in group.children:
+                    self._join(investigation, child)
+                    report.joined.append(child)
+            except Exception:
+                logger.exception("could not start the investigation of group %s", group.root_id)
+                report.failed_groups.add((group.workspace_id, group.root_id))
+                continue
+            if investigation.status is InvestigationStatus.RUNNING:
+                running.append(investigation.id)
+        report.still_running = self._watch(running, watch_seconds)
+        return report
+
+    def _investigation_of(self, group: GroupRequests, report: StartReport) -> Investigation:
+        """The group's investigation: the root's latest, else a new one for the root.
+
+        A request redelivered after its investigation was recorded finds it here. If that one is still
+        running, its execution is started again: a no-op when it runs, and the repair when the first try
+        stopped between the record and the start."""
+        latest = self._store.of_incident(group.workspace_id, group.root_id, limit=1)
+        if latest:
+            investigation = self._store.get(group.workspace_id, latest[0])
+            if investigation.status is InvestigationStatus.RUNNING:
+                self.required_workflow().start(investigation.id, execution_input(investigation))
+            return investigation
+        investigation = self.start(self._incidents.get(group.workspace_id, group.root_id), group.trigger)
+        report.started.append(investigation.id)
+        return investigation
+
+    def _join(self, investigation: Investigation, child_id: str) -> None:
+        self._store.link(investigation, child_id)
+        self._event(investigation, child_id, JOINED_EVENT, {"root_incident_id": investigation.incident_id})
+
+    def _watch(self, names: list[str], watch_seconds: float) -> list[str]:
+        """Wait while any of the executions runs, up to `watch_seconds`; the ones still running then."""
+        workflow = self.required_workflow() if names else None
+        deadline = self._monotonic() + max(0.0, watch_seconds - _WATCH_MARGIN_SECONDS)
+        running = list(names)
+        while running and workflow is not None:
+            running = [name for name in running if workflow.is_running(name)]
+            if not running or self._monotonic() >= deadline:
+                break
+            self._sleep(_WATCH_INTERVAL_SECONDS)
+        return running
+
+    def _event(
+        self, investigation: Investigation, incident_id: str, event_type: str, payload: dict[str, object]
+    ) -> None:
+        self._incidents.record_event(
+            investigation.workspace_id,
+            TimelineEvent(
+                incident_id=incident_id,
+                event_type=event_type,
+                actor="system",
+                payload={"investigation_id": investigation.id, **payload},
+                created_at=self._clock(),
+            ),
+        )
