@@ -296,6 +296,9 @@ def test_health_through_the_incidents_function(functions: dict[str, Function], h
     health = derive(sample("incidents"), path="/health", query={}, route_key="GET /health")
     answer = invoke_http(functions["incidents"], health)
     assert answer.status == over_http(http, health).status == 200
+    # Both queues' depth: how far ingest and the investigations are behind.
+    for queue in ("queue", "investigation_queue"):
+        assert answer.body["checks"][queue]["status"] == "ok" and answer.body["checks"][queue]["messages_waiting"] >= 0
 
 
 # --- investigations ------------------------------------------------------------------------------------

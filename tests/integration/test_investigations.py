@@ -154,3 +154,19 @@ def test_diagnosis_names_the_runbooks_the_alert_matches(api: httpx.Client):
     started = api.post(f"/incidents/{incident_id}/investigate").json()
     investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
     assert "crashloop-triage" in investigation["result"]["matched_playbooks"]
+
+
+def test_the_starter_function_reports_a_malformed_request_and_starts_the_rest(local_stack, api: httpx.Client):  # type: ignore[no-untyped-def]
+    from aisre.investigations.model.start_requests import InvestigationRequest
+    from aisre.local.functions import LambdaContext
+
+    workspace = api.headers["X-Workspace-Id"]
+    incident_id = api.post("/webhook", json=dict(OOM_ALERT, title="Queued by hand")).json()["incident_id"]
+    good = InvestigationRequest(workspace, incident_id, incident_id).to_message()
+    event = {"Records": [{"messageId": "bad", "body": '{"incident_id": 7}'}, {"messageId": "good", "body": good}]}
+    handler = local_stack.handler("InvestigationStarterFunction")
+    result = handler(event, LambdaContext("starter", "arn:aws:lambda:us-east-1:123456789012:function:starter", 256, 60))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    # Held until its execution ended: the diagnosis is there when the function returns.
+    diagnosis = api.get(f"/incidents/{incident_id}/diagnosis")
+    assert diagnosis.status_code == 200 and diagnosis.json()["incident_id"] == incident_id
