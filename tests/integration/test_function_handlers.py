@@ -378,6 +378,31 @@ def test_holmes_chat_with_a_base64_body_through_the_investigations_function(
     assert answer.status == 200 and answer.body["analysis"]
 
 
+# --- starter (SQS) -------------------------------------------------------------------------------------
+
+
+def test_starter_event_as_given_names_incidents_that_do_not_exist_and_is_dropped(
+    functions: dict[str, Function],
+) -> None:
+    # Retrying cannot make them exist: the requests are dropped (and logged), not sent round to the DLQ.
+    assert functions["starter"](sample("starter")) == {"batchItemFailures": []}
+
+
+def test_starter_event_investigates_the_group_once(functions: dict[str, Function], workspace: str) -> None:
+    webhook = with_workspace(sample("webhooks"), workspace)
+    root = invoke_http(functions["webhooks"], webhook).body["incident_id"]
+    event = copy.deepcopy(sample("starter"))
+    for record, incident_id in zip(event["Records"], (root, "inc-child-of-root"), strict=True):
+        body = json.loads(record["body"]) | {"workspace_id": workspace, "incident_id": incident_id, "root_id": root}
+        record["body"] = json.dumps(body)
+    assert functions["starter"](event) == {"batchItemFailures": []}
+    from aisre.core.scope import default_scope
+    from aisre.investigations.providers import investigation_store
+
+    (investigation_id,) = default_scope().get(investigation_store).of_incident(workspace, root)
+    assert default_scope().get(investigation_store).of_incident(workspace, "inc-child-of-root") == [investigation_id]
+
+
 # --- ingest (SQS) --------------------------------------------------------------------------------------
 
 

@@ -101,6 +101,8 @@ def test_a_group_is_investigated_once_and_its_children_share_the_diagnosis(auto_
         assert all(response.status_code == 200 for response in diagnoses), [r.text for r in diagnoses]
         # One diagnosis for the group: the root's, whichever member is asked.
         assert {response.json()["summary"] for response in diagnoses} == {diagnoses[0].json()["summary"]}
+        assert [response.json()["incident_id"] for response in diagnoses] == [body["incident_id"] for body in sent]
+        assert {response.json()["investigated_incident_id"] for response in diagnoses} == {root_id}
         root_events = [e["event_type"] for e in http.get(f"/incidents/{root_id}/timeline").json()["events"]]
         assert root_events.count("diagnosis_started") == 1
         for body in sent[1:]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from aisre.core.errors import NotFoundError
 from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.investigations.model.investigation import Investigation, InvestigationStatus
 from aisre.investigations.model.start_requests import InvestigationRequest, coalesce, request_for
@@ -53,6 +54,8 @@ class Incidents:
         self.events: list[TimelineEvent] = []
 
     def get(self, workspace_id: str | None, incident_id: str) -> Incident:
+        if incident_id not in self.known:
+            raise NotFoundError(f"incident {incident_id} not found")
         return self.known[incident_id]
 
     def record_event(self, workspace_id: str, event: TimelineEvent) -> None:
@@ -170,3 +173,8 @@ def test_the_batch_is_held_while_its_executions_run_and_released_at_the_watch_li
     slow = starter(Incidents(root), Workflow(runs_for=1000), sleep=sleep, monotonic=lambda: clock["now"])
     assert slow.start_requested([request_for(root)], watch_seconds=20).still_running == ["inv-0"]
     assert clock["now"] <= 20.0
+
+
+def test_a_request_for_an_incident_that_does_not_exist_is_dropped_not_retried() -> None:
+    report = starter(Incidents(), Workflow()).start_requested([InvestigationRequest("ws", "inc-gone", "inc-gone")], 0)
+    assert report.gone == ["inc-gone"] and not report.failed_groups and not report.started

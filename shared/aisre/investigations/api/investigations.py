@@ -106,6 +106,8 @@ async def get_diagnosis(
     )
     if isinstance(found, Diagnosis):
         body = found.model_dump(mode="json")
+        # A grouped child shares its root's diagnosis; it still answers as itself, and says whose it is.
+        body["incident_id"], body["investigated_incident_id"] = incident_id, found.incident_id
         body["log_excerpt"] = "\n".join(found.log_excerpt.splitlines()[-log_limit:])
         return body
     if isinstance(found, Investigation):

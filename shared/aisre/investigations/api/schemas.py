@@ -51,6 +51,10 @@ class DiagnosisPublic(BaseModel):
     answer: str
     not_gathered: list[str]
     llm_error: str | None
+    investigated_incident_id: str | None = Field(
+        None,
+        description="/diagnosis: the incident investigated, this one or, when it joined that, its group's root",
+    )
 
 
 class InvestigationPublic(BaseModel):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aisre.core.clock import utc_now
-from aisre.core.errors import ValidationError
+from aisre.core.errors import NotFoundError, ValidationError
 from aisre.core.observability import logger
 from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.incidents.service.lifecycle import IncidentService
@@ -48,11 +48,13 @@ def execution_input(investigation: Investigation) -> dict[str, str]:
 
 @dataclass
 class StartReport:
-    """What a batch came to: investigations started, children joined, groups that failed (to be retried)."""
+    """What a batch came to: investigations started, children joined, groups that failed (to be retried),
+    roots that do not exist (dropped), executions still running when the batch was released."""
 
     started: list[str] = field(default_factory=list)
     joined: list[str] = field(default_factory=list)
     failed_groups: set[tuple[str, str]] = field(default_factory=set)
+    gone: list[str] = field(default_factory=list)
     still_running: list[str] = field(default_factory=list)
 
     def failed(self, request: InvestigationRequest) -> bool:
@@ -113,6 +115,11 @@ class InvestigationStarter:
                 for child in group.children:
                     self._join(investigation, child)
                     report.joined.append(child)
+            except NotFoundError:
+                # Nothing to investigate, now or on a retry (its workspace was deleted, say): drop the request.
+                logger.warning("investigation requested for %s, which does not exist", group.root_id)
+                report.gone.append(group.root_id)
+                continue
             except Exception:
                 logger.exception("could not start the investigation of group %s", group.root_id)
                 report.failed_groups.add((group.workspace_id, group.root_id))
