@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from aisre.local.intake_pressure import BUSY_REQUESTS, WINDOW_SECONDS, IntakeMeter
+from aisre.local.intake_pressure import BATCHING_WINDOW_SECONDS, BUSY_REQUESTS, WINDOW_SECONDS, IntakeMeter
 
 
 class Clock:
@@ -61,3 +61,39 @@ def test_waiting_returns_at_once_when_quiet_or_when_stopping() -> None:
     stop = threading.Event()
     stop.set()
     meter.wait_while_busy(stop, max_wait=1000)  # the frozen clock would otherwise never let it return
+
+
+def test_a_batch_in_hand_waits_the_batching_window_then_while_the_storm_lasts() -> None:
+    clock = Clock()
+    meter = IntakeMeter(clock)
+    waits: list[float] = []
+
+    class Storm(threading.Event):
+        """Time passes in the waits; the first alerts of a storm arrive during the batching window."""
+
+        def wait(self, timeout: float | None = None) -> bool:
+            waits.append(timeout or 0)
+            clock.now += timeout or 0
+            if len(waits) <= 8:
+                for _ in range(BUSY_REQUESTS + 1):
+                    alert(meter)
+            return False
+
+    meter.hold_while_busy(Storm())
+    assert waits[0] == BATCHING_WINDOW_SECONDS  # the window in which the storm showed itself
+    assert len(waits) > 8 and not meter.busy()  # then held until it was over
+
+
+def test_a_batch_in_hand_goes_after_the_window_when_all_is_quiet() -> None:
+    clock = Clock()
+    meter = IntakeMeter(clock)
+    waits: list[float] = []
+
+    class Quiet(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            waits.append(timeout or 0)
+            clock.now += timeout or 0
+            return False
+
+    meter.hold_while_busy(Quiet())
+    assert waits == [BATCHING_WINDOW_SECONDS]

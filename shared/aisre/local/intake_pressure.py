@@ -2,9 +2,11 @@
 
 In AWS the investigation starter and the steps are functions of their own, with their own CPUs; locally the
 server, the emulator and every investigation share one machine's cores. So locally the starter's poller asks
-here before taking a batch: while alerts are arriving fast it waits, up to a bound, so that a storm is taken
-in at full speed and its investigations follow it. The bound keeps a long storm from starving them: at worst
-one batch per `max_wait` seconds still starts.
+here with a batch in hand: it first waits a batching window (as the event source's
+MaximumBatchingWindowInSeconds would), so that the first alerts of a storm are seen, then, while alerts are
+arriving fast, it holds the batch, up to a bound, so that a storm is taken in at full speed and its
+investigations follow it. The bound keeps a long storm from starving them: at worst one batch per
+`max_wait` seconds still starts.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ _INTAKE_PREFIXES = ("/webhook", "/v2/enqueue")
 BUSY_REQUESTS = 10
 WINDOW_SECONDS = 2.0
 MAX_WAIT_SECONDS = 60.0
+BATCHING_WINDOW_SECONDS = 1.0
 
 
 class IntakeMeter:
@@ -44,6 +47,11 @@ class IntakeMeter:
         with self._lock:
             self._forget_old()
             return len(self._arrivals) > BUSY_REQUESTS
+
+    def hold_while_busy(self, stop: threading.Event) -> None:
+        """A background poller's hook with a batch in hand: the batching window, then wait while busy."""
+        if not stop.wait(BATCHING_WINDOW_SECONDS):
+            self.wait_while_busy(stop)
 
     def wait_while_busy(self, stop: threading.Event, max_wait: float = MAX_WAIT_SECONDS) -> None:
         """Return once intake is quiet, `max_wait` seconds have passed, or `stop` is set."""

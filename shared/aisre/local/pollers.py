@@ -113,7 +113,7 @@ class SqsPoller:
         wait_time_seconds: int = 1,
         name: str | None = None,
         sqs_client: Any | None = None,
-        before_poll: Callable[[threading.Event], None] | None = None,
+        before_process: Callable[[threading.Event], None] | None = None,
     ) -> None:
         self.source = source
         self.handler = handler
@@ -132,8 +132,9 @@ class SqsPoller:
             # A long poll holds the connection for wait_time_seconds; leave headroom before timing out.
             config=Config(read_timeout=wait_time_seconds + 10, retries={"max_attempts": 2}),
         )
-        # Called with the stop event before each poll; may wait (background work yielding to intake).
-        self.before_poll = before_poll
+        # Called with the stop event when a batch is in hand, before the handler: it may wait (background
+        # work yielding to alert intake); the batch stays invisible meanwhile, its receive count unchanged.
+        self.before_process = before_process
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.batches = 0
@@ -163,10 +164,6 @@ class SqsPoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                if self.before_poll is not None:
-                    self.before_poll(self._stop)
-                    if self._stop.is_set():
-                        return
                 self.poll_once()
             except Exception:
                 # The emulator may be going away, or hiccup: log, back off a little, keep polling.
@@ -186,6 +183,10 @@ class SqsPoller:
             MessageAttributeNames=["All"],
         )
         messages = response.get("Messages") or []
+        if messages and self.before_process is not None:
+            self.before_process(self._stop)
+            if self._stop.is_set():
+                return 0  # stopping: the batch becomes visible again when its timeout ends
         if messages:
             self.process(messages)
         return len(messages)

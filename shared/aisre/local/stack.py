@@ -127,7 +127,7 @@ class LocalStack:
                     endpoint_url=self.endpoint_url,
                     failure_visibility_timeout=self.failure_visibility_timeout,
                     name=f"{spec.logical_id}.{source.name}",
-                    before_poll=intake_meter.wait_while_busy if spec.logical_id in BACKGROUND_FUNCTIONS else None,
+                    before_process=intake_meter.hold_while_busy if spec.logical_id in BACKGROUND_FUNCTIONS else None,
                 )
                 started.append(poller.start())
         self.pollers += started
