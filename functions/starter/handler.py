@@ -1,5 +1,5 @@
-"""Lambda: the investigation queue's consumer. It starts one investigation per incident group in the batch and
-holds the batch while they run, so that the event source's concurrency bounds the investigations in flight."""
+"""Lambda: the investigation queue's consumer. It starts the investigations the batch asks for (one per incident
+group) and holds the batch while they run, so that the event source's concurrency bounds those in flight."""
 
 from typing import Any
 
@@ -25,8 +25,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     watch = min(scope.settings.investigation_watch_seconds, context.get_remaining_time_in_millis() / 1000)
     report = scope.get(investigation_starter).start_requested(list(requests.values()), watch)
     logger.info(
-        "investigations started %d, children joined %d, groups failed %d, still running when released %d",
-        len(report.started), len(report.joined), len(report.failed_groups), len(report.still_running),
+        "investigations started %d, failed %d, of incidents gone %d, still running when released %d",
+        len(report.started), len(report.failed_incidents), len(report.gone), len(report.still_running),
     )  # fmt: skip
     failures += [{"itemIdentifier": message_id} for message_id, request in requests.items() if report.failed(request)]
     return {"batchItemFailures": failures}

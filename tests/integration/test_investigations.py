@@ -89,7 +89,8 @@ def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it
 
 
 def test_a_group_is_investigated_once_and_its_children_share_the_diagnosis(auto_url: str, workspace: str):
-    """A storm of one service: the root is investigated, the children join it (never one per incident)."""
+    """A storm of one service: the root is investigated, the grouped children share its diagnosis (never one
+    investigation per incident)."""
     with httpx.Client(base_url=auto_url, headers={"X-Workspace-Id": workspace}, timeout=60) as http:
         sent = [
             http.post("/webhook", json=dict(OOM_ALERT, service="cart", title=f"cart symptom {n}")).json()
@@ -106,10 +107,8 @@ def test_a_group_is_investigated_once_and_its_children_share_the_diagnosis(auto_
         root_events = [e["event_type"] for e in http.get(f"/incidents/{root_id}/timeline").json()["events"]]
         assert root_events.count("diagnosis_started") == 1
         for body in sent[1:]:
-            events = http.get(f"/incidents/{body['incident_id']}/timeline").json()["events"]
-            joined = [e for e in events if e["event_type"] == "diagnosis_joined"]
-            assert len(joined) == 1 and joined[0]["payload"]["root_incident_id"] == root_id
-            assert "diagnosis_started" not in [e["event_type"] for e in events]
+            events = [e["event_type"] for e in http.get(f"/incidents/{body['incident_id']}/timeline").json()["events"]]
+            assert "incident_grouped" in events and "diagnosis_started" not in events
 
 
 def test_similar_incidents_carry_how_they_were_resolved(api: httpx.Client):
@@ -164,7 +163,7 @@ def test_the_starter_function_reports_a_malformed_request_and_starts_the_rest(lo
 
     workspace = api.headers["X-Workspace-Id"]
     incident_id = api.post("/webhook", json=dict(OOM_ALERT, title="Queued by hand")).json()["incident_id"]
-    good = InvestigationRequest(workspace, incident_id, incident_id).to_message()
+    good = InvestigationRequest(workspace, incident_id).to_message()
     event = {"Records": [{"messageId": "bad", "body": '{"incident_id": 7}'}, {"messageId": "good", "body": good}]}
     handler = local_stack.handler("InvestigationStarterFunction")
     result = handler(event, LambdaContext("starter", "arn:aws:lambda:us-east-1:123456789012:function:starter", 256, 60))

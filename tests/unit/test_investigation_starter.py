@@ -1,5 +1,5 @@
-"""The investigation starter: one investigation per incident group, redeliveries harmless, failures per group,
-and a bounded hold on the batch while the executions it started run."""
+"""The investigation starter: one investigation per incident group (requested by its root), redeliveries
+harmless, failures per incident, and a bounded hold on the batch while the executions it started run."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from aisre.core.errors import NotFoundError
 from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.investigations.model.investigation import Investigation, InvestigationStatus
-from aisre.investigations.model.start_requests import InvestigationRequest, coalesce, request_for
+from aisre.investigations.model.start_requests import InvestigationRequest, coalesce, requests_for
 from aisre.investigations.service.starter import InvestigationStarter
 
 NOW = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
@@ -42,10 +42,6 @@ class Store:
 
     def of_incident(self, workspace_id: str, incident_id: str, limit: int = 20) -> list[str]:
         return self.links.get(incident_id, [])[:limit]
-
-    def link(self, investigation: Investigation, incident_id: str) -> None:
-        if investigation.id not in self.links.setdefault(incident_id, []):
-            self.links[incident_id].insert(0, investigation.id)
 
 
 class Incidents:
@@ -96,66 +92,56 @@ def starter(
     )
 
 
-def test_a_request_round_trips_through_its_message_and_a_malformed_one_is_refused() -> None:
-    request = request_for(incident("inc-2", group_id="inc-1"))
-    assert request == InvestigationRequest("ws", "inc-2", "inc-1") and request.joins_root
+def test_only_a_group_root_asks_and_a_request_round_trips_through_its_message() -> None:
+    root, child = incident("inc-1"), incident("inc-2", group_id="inc-1")
+    (request,) = requests_for([root, child])
+    assert request == InvestigationRequest("ws", "inc-1")
     assert InvestigationRequest.from_message(request.to_message()) == request
-    for body in (
-        "",
-        "[]",
-        '{"workspace_id": "ws", "incident_id": "inc-2"}',
-        '{"workspace_id": 1, "incident_id": "a", "root_id": "b"}',
-    ):
+    for body in ("", "[]", '{"workspace_id": "ws"}', '{"workspace_id": 1, "incident_id": "a"}', '{"incident_id": ""}'):
         with pytest.raises(ValueError):
             InvestigationRequest.from_message(body)
 
 
-def test_a_batch_coalesces_by_workspace_and_root_and_counts_a_redelivery_once() -> None:
-    requests = [
-        InvestigationRequest("ws", "inc-1", "inc-1"),
-        InvestigationRequest("ws", "inc-2", "inc-1"),
-        InvestigationRequest("ws", "inc-2", "inc-1"),
-        InvestigationRequest("other", "inc-1", "inc-1"),
-    ]
-    groups = coalesce(requests)
-    assert [(group.workspace_id, group.root_id, group.children) for group in groups] == [
-        ("ws", "inc-1", ["inc-2"]),
-        ("other", "inc-1", []),
-    ]
+def test_a_batch_counts_a_redelivered_request_once() -> None:
+    requests = [InvestigationRequest("ws", "inc-1"), InvestigationRequest("ws", "inc-2"),
+                InvestigationRequest("ws", "inc-1"), InvestigationRequest("other", "inc-1")]  # fmt: skip
+    assert [(r.workspace_id, r.incident_id) for r in coalesce(requests)] == [
+        ("ws", "inc-1"), ("ws", "inc-2"), ("other", "inc-1"),
+    ]  # fmt: skip
 
 
-def test_a_group_gets_one_investigation_of_its_root_and_the_children_join_it() -> None:
-    root, children = incident("inc-1"), [incident(f"inc-{n}", group_id="inc-1") for n in (2, 3)]
-    incidents, workflow, store = Incidents(root, *children), Workflow(), Store()
-    report = starter(incidents, workflow, store).start_requested([request_for(item) for item in (*children, root)], 0)
-    assert report.started == ["inv-0"] and report.joined == ["inc-2", "inc-3"] and not report.failed_groups
-    assert [payload["incident_id"] for _name, payload in workflow.starts] == ["inc-1"]
-    assert store.of_incident("ws", "inc-3") == ["inv-0"]  # the child's diagnosis is the root's
+def test_each_requested_incident_gets_one_investigation_started_with_its_timeline_event() -> None:
+    first, second = incident("inc-1"), incident("inc-2")
+    incidents, workflow, store = Incidents(first, second), Workflow(), Store()
+    batch = [*requests_for([first, second]), *requests_for([first])]
+    report = starter(incidents, workflow, store).start_requested(batch, 0)
+    assert report.started == ["inv-0", "inv-1"] and not report.failed_incidents
+    assert [payload["incident_id"] for _name, payload in workflow.starts] == ["inc-1", "inc-2"]
     assert [(event.incident_id, event.event_type) for event in incidents.events] == [
-        ("inc-1", "diagnosis_started"), ("inc-2", "diagnosis_joined"), ("inc-3", "diagnosis_joined"),
+        ("inc-1", "diagnosis_started"), ("inc-2", "diagnosis_started"),
     ]  # fmt: skip
 
 
 def test_a_redelivered_request_starts_nothing_new_and_restarts_a_running_execution_by_its_name() -> None:
     root = incident("inc-1")
     incidents, workflow, store = Incidents(root), Workflow(), Store()
-    first = starter(incidents, workflow, store).start_requested([request_for(root)], 0)
-    again = starter(incidents, workflow, store).start_requested([request_for(root)], 0)
+    first = starter(incidents, workflow, store).start_requested(requests_for([root]), 0)
+    again = starter(incidents, workflow, store).start_requested(requests_for([root]), 0)
     assert first.started == ["inv-0"] and again.started == []
     # The same execution name: Step Functions treats it as the same execution (the repair of a lost start).
     assert [name for name, _payload in workflow.starts] == ["inv-0", "inv-0"]
     finished = store.investigations["inv-0"].model_copy(update={"status": InvestigationStatus.SUCCEEDED})
     store.save(finished)
-    starter(incidents, workflow, store).start_requested([request_for(root)], 0)
+    starter(incidents, workflow, store).start_requested(requests_for([root]), 0)
     assert len(workflow.starts) == 2  # a finished investigation is not started again
 
 
-def test_a_failing_group_is_reported_and_the_rest_of_the_batch_is_started() -> None:
+def test_a_failing_start_is_reported_and_the_rest_of_the_batch_is_started() -> None:
     good, bad = incident("inc-1"), incident("inc-9")
     workflow = Workflow(refuse=frozenset({"inc-9"}))
-    report = starter(Incidents(good, bad), workflow).start_requested([request_for(bad), request_for(good)], 0)
-    assert report.failed_groups == {("ws", "inc-9")} and report.started == ["inv-1"]
-    assert report.failed(request_for(bad)) and not report.failed(request_for(good))
+    report = starter(Incidents(good, bad), workflow).start_requested(requests_for([bad, good]), 0)
+    assert report.failed_incidents == {("ws", "inc-9")} and report.started == ["inv-1"]
+    assert report.failed(InvestigationRequest("ws", "inc-9")) and not report.failed(InvestigationRequest("ws", "inc-1"))
 
 
 def test_the_batch_is_held_while_its_executions_run_and_released_at_the_watch_limit() -> None:
@@ -166,15 +152,15 @@ def test_the_batch_is_held_while_its_executions_run_and_released_at_the_watch_li
 
     root = incident("inc-1")
     quick = starter(Incidents(root), Workflow(runs_for=3), sleep=sleep, monotonic=lambda: clock["now"])
-    assert quick.start_requested([request_for(root)], watch_seconds=60).still_running == []
+    assert quick.start_requested(requests_for([root]), watch_seconds=60).still_running == []
     assert clock["now"] == 3.0  # held for the three checks that saw it running
 
     clock["now"] = 0.0
     slow = starter(Incidents(root), Workflow(runs_for=1000), sleep=sleep, monotonic=lambda: clock["now"])
-    assert slow.start_requested([request_for(root)], watch_seconds=20).still_running == ["inv-0"]
+    assert slow.start_requested(requests_for([root]), watch_seconds=20).still_running == ["inv-0"]
     assert clock["now"] <= 20.0
 
 
 def test_a_request_for_an_incident_that_does_not_exist_is_dropped_not_retried() -> None:
-    report = starter(Incidents(), Workflow()).start_requested([InvestigationRequest("ws", "inc-gone", "inc-gone")], 0)
-    assert report.gone == ["inc-gone"] and not report.failed_groups and not report.started
+    report = starter(Incidents(), Workflow()).start_requested([InvestigationRequest("ws", "inc-gone")], 0)
+    assert report.gone == ["inc-gone"] and not report.failed_incidents and not report.started

@@ -76,9 +76,6 @@ class InvestigationStore(Protocol):
 
     def of_incident(self, workspace_id: str, incident_id: str, limit: int = 20) -> list[str]: ...
 
-    def link(self, investigation: Investigation, incident_id: str) -> None:
-        """Make another incident (a grouped child) see the investigation as its own."""
-
 
 class Workflow(Protocol):
     def start(self, name: str, payload: dict[str, Any]) -> str:

@@ -13,22 +13,24 @@ if TYPE_CHECKING:
 
 
 def investigate_new_incidents(scope: Scope, incidents: Sequence[Incident]) -> None:
-    """Queue the investigation of new incidents when automatic investigation is on (AUTO_INVESTIGATE).
+    """Queue the investigation of new incident groups when automatic investigation is on (AUTO_INVESTIGATE).
 
-    Only a queued request, never the start itself: the alert's sender must not wait on an investigation,
-    and the starter (investigations/service/starter.py) coalesces a storm into one investigation per group."""
-    if not scope.settings.auto_investigate or not incidents:
+    Only a queued request, never the start itself: the alert's sender must not wait on an investigation.
+    One per group, from its root: a grouped child's diagnosis is its root's, so a storm of one service is
+    one investigation (investigations/service/starter.py takes the queue)."""
+    if not scope.settings.auto_investigate:
         return
-    from aisre.investigations.model.start_requests import request_for
+    from aisre.investigations.model.start_requests import requests_for
     from aisre.investigations.providers import investigation_queue
 
+    requests = requests_for(incidents)
+    if not requests:
+        return
     queue = scope.get(investigation_queue)
     if queue is None:
-        logger.warning(
-            "AUTO_INVESTIGATE is on but no INVESTIGATION_QUEUE_URL is set: new incidents are not investigated"
-        )
+        logger.warning("AUTO_INVESTIGATE is on but INVESTIGATION_QUEUE_URL is not set: new incidents go uninvestigated")
         return
-    queue.request([request_for(incident) for incident in incidents])
+    queue.request(requests)
 
 
 def remember_resolution(scope: Scope, resolved: tuple[Incident, str | None]) -> None:

@@ -1,8 +1,8 @@
 """Requests to investigate a new incident, as queued by the ingest path, and how a batch of them coalesces.
 
 An alert storm opens many incidents at once, but incidents of one service within the correlation window are
-one group under a root: the group is investigated once, as its root, and the children join that
-investigation (their diagnosis is the root's). So a request names the incident and its group's root.
+one group under a root: the group is investigated once, as its root, and a grouped child's diagnosis is its
+root's. So only a root (an incident that is not grouped) asks for an investigation.
 """
 
 from __future__ import annotations
@@ -21,12 +21,7 @@ AUTOMATIC_TRIGGER = "incident_created"
 class InvestigationRequest:
     workspace_id: str
     incident_id: str
-    root_id: str  # the group's root: the incident itself when it is not grouped
     trigger: str = AUTOMATIC_TRIGGER
-
-    @property
-    def joins_root(self) -> bool:
-        return self.incident_id != self.root_id
 
     def to_message(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -40,7 +35,7 @@ class InvestigationRequest:
             raise ValueError(f"not JSON: {exc}") from exc
         if not isinstance(fields, dict):
             raise ValueError("not a JSON object")
-        values = {name: fields.get(name) for name in ("workspace_id", "incident_id", "root_id")}
+        values = {name: fields.get(name) for name in ("workspace_id", "incident_id")}
         values["trigger"] = fields.get("trigger", AUTOMATIC_TRIGGER)
         missing = [name for name, value in values.items() if not isinstance(value, str) or not value]
         if missing:
@@ -48,29 +43,17 @@ class InvestigationRequest:
         return cls(**{name: str(value) for name, value in values.items()})
 
 
-def request_for(incident: Incident, trigger: str = AUTOMATIC_TRIGGER) -> InvestigationRequest:
-    return InvestigationRequest(incident.workspace_id, incident.id, incident.group_id or incident.id, trigger)
+def requests_for(incidents: Iterable[Incident], trigger: str = AUTOMATIC_TRIGGER) -> list[InvestigationRequest]:
+    """The requests new incidents make: one per group root; a grouped child is covered by its root's."""
+    return [InvestigationRequest(item.workspace_id, item.id, trigger) for item in incidents if not item.group_id]
 
 
-@dataclass
-class GroupRequests:
-    """The requests of one group in a batch: whether its root itself asked, and which children joined."""
-
-    workspace_id: str
-    root_id: str
-    trigger: str
-    children: list[str]
-
-
-def coalesce(requests: Iterable[InvestigationRequest]) -> list[GroupRequests]:
-    """One entry per (workspace, root), in the order first seen; a repeated request (a redelivery) counts once."""
-    groups: dict[tuple[str, str], GroupRequests] = {}
+def coalesce(requests: Iterable[InvestigationRequest]) -> list[InvestigationRequest]:
+    """One request per (workspace, incident), in the order first seen: a redelivered request counts once."""
+    unique: dict[tuple[str, str], InvestigationRequest] = {}
     for request in requests:
-        key = (request.workspace_id, request.root_id)
-        group = groups.setdefault(key, GroupRequests(request.workspace_id, request.root_id, request.trigger, []))
-        if request.joins_root and request.incident_id not in group.children:
-            group.children.append(request.incident_id)
-    return list(groups.values())
+        unique.setdefault((request.workspace_id, request.incident_id), request)
+    return list(unique.values())
 
 
 @dataclass(frozen=True)

@@ -89,26 +89,29 @@ class InvestigationService:
     def diagnosis(
         self, workspace_id: str | None, incident_id: str, wait_seconds: float, *, queued: bool = False
     ) -> Diagnosis | Investigation | QueuedInvestigation | None:
-        """The latest finished diagnosis; else, after waiting up to `wait_seconds`, the running investigation,
-        or (when `queued`: new incidents are investigated automatically) the request still in the queue for
-        an incident opened within QUEUE_HORIZON; None when the incident has none and expects none."""
+        """The latest finished diagnosis of the incident, else of its group (a grouped child shares its root's);
+        else, after waiting up to `wait_seconds`, the running investigation, or (when `queued`: new incidents
+        are investigated automatically) the request still in the queue for a group opened within
+        QUEUE_HORIZON; None when there is none and none is expected."""
         incident = self._incidents.get(workspace_id, incident_id)
-        expected = queued and self._clock() - incident.created_at < QUEUE_HORIZON
+        root = self._incidents.get(incident.workspace_id, incident.group_id) if incident.group_id else None
+        subjects = [incident.id] + ([root.id] if root else [])
+        expected = queued and self._clock() - (root or incident).created_at < QUEUE_HORIZON
         deadline = time.monotonic() + wait_seconds
         while True:
             running: Investigation | None = None
-            investigation_ids = self._store.of_incident(incident.workspace_id, incident.id)
+            investigation_ids = [
+                found for subject in subjects for found in self._store.of_incident(incident.workspace_id, subject)
+            ]
             for investigation_id in investigation_ids:
                 investigation = self._store.get(incident.workspace_id, investigation_id)
                 if investigation.diagnosis is not None:
                     return investigation.diagnosis
                 if investigation.status is InvestigationStatus.RUNNING and running is None:
                     running = investigation
-            waiting = running is not None or (expected and not investigation_ids)
-            if not waiting or time.monotonic() >= deadline:
-                if running is None and expected and not investigation_ids:
-                    return QueuedInvestigation(incident.id)
-                return running
+            awaited = expected and not investigation_ids
+            if (running is None and not awaited) or time.monotonic() >= deadline:
+                return QueuedInvestigation(incident.id) if awaited else running
             time.sleep(_DIAGNOSIS_POLL_SECONDS)
 
     # -- the steps (each Task state of the state machine calls one) ----------------------------------

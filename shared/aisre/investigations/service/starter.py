@@ -1,9 +1,10 @@
 """InvestigationStarter: the one way an investigation begins, whether an operator asks (POST /investigate) or
 the investigation queue does, and the queue's consumer: one investigation per incident group, at a bounded pace.
 
-Under an alert storm the ingest path only queues a request per new incident (investigations/subscribers.py).
-The starter takes a batch, coalesces it by group root, starts each root's investigation once (the children
-join it), then holds the batch while those executions run. That hold is what bounds the work: at most the
+Under an alert storm the ingest path only queues a request per new incident group, from its root
+(investigations/subscribers.py; a grouped child's diagnosis is its root's). The starter takes a batch, counts
+a redelivered request once, starts each root's investigation unless it has one, then holds the batch while
+those executions run. That hold is what bounds the work: at most the
 queue's consumers times their batch size investigations run at once, so a storm neither floods Step
 Functions (nor, locally, the emulator's threads) nor competes with alert intake for more than that share.
 """
@@ -22,11 +23,10 @@ from aisre.core.observability import logger
 from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.incidents.service.lifecycle import IncidentService
 from aisre.investigations.model.investigation import Investigation, InvestigationStatus
-from aisre.investigations.model.start_requests import GroupRequests, InvestigationRequest, coalesce
+from aisre.investigations.model.start_requests import InvestigationRequest, coalesce
 from aisre.investigations.ports import InvestigationStore, Workflow
 
 STARTED_EVENT = "diagnosis_started"
-JOINED_EVENT = "diagnosis_joined"
 
 # Watching an execution is one small read; once a second keeps that cost negligible beside the steps.
 _WATCH_INTERVAL_SECONDS = 1.0
@@ -48,17 +48,16 @@ def execution_input(investigation: Investigation) -> dict[str, str]:
 
 @dataclass
 class StartReport:
-    """What a batch came to: investigations started, children joined, groups that failed (to be retried),
-    roots that do not exist (dropped), executions still running when the batch was released."""
+    """What a batch came to: investigations started, incidents that failed (to be retried), incidents that do
+    not exist (dropped), executions still running when the batch was released."""
 
     started: list[str] = field(default_factory=list)
-    joined: list[str] = field(default_factory=list)
-    failed_groups: set[tuple[str, str]] = field(default_factory=set)
+    failed_incidents: set[tuple[str, str]] = field(default_factory=set)
     gone: list[str] = field(default_factory=list)
     still_running: list[str] = field(default_factory=list)
 
     def failed(self, request: InvestigationRequest) -> bool:
-        return (request.workspace_id, request.root_id) in self.failed_groups
+        return (request.workspace_id, request.incident_id) in self.failed_incidents
 
 
 class InvestigationStarter:
@@ -105,49 +104,42 @@ class InvestigationStarter:
         return self._workflow
 
     def start_requested(self, requests: Sequence[InvestigationRequest], watch_seconds: float) -> StartReport:
-        """Start or join the investigation of each group the requests name, then watch the running ones for up
-        to `watch_seconds`. A group that fails is reported, never raised: the rest of the batch stands."""
+        """Start the investigation each request asks for unless its incident has one, then watch the running
+        ones for up to `watch_seconds`. A failure is reported per incident, never raised: the rest stands."""
         report = StartReport()
         running: list[str] = []
-        for group in coalesce(requests):
+        for request in coalesce(requests):
             try:
-                investigation = self._investigation_of(group, report)
-                for child in group.children:
-                    self._join(investigation, child)
-                    report.joined.append(child)
+                investigation = self._investigation_for(request, report)
             except NotFoundError:
                 # Nothing to investigate, now or on a retry (its workspace was deleted, say): drop the request.
-                logger.warning("investigation requested for %s, which does not exist", group.root_id)
-                report.gone.append(group.root_id)
+                logger.warning("investigation requested for %s, which does not exist", request.incident_id)
+                report.gone.append(request.incident_id)
                 continue
             except Exception:
-                logger.exception("could not start the investigation of group %s", group.root_id)
-                report.failed_groups.add((group.workspace_id, group.root_id))
+                logger.exception("could not start the investigation of %s", request.incident_id)
+                report.failed_incidents.add((request.workspace_id, request.incident_id))
                 continue
             if investigation.status is InvestigationStatus.RUNNING:
                 running.append(investigation.id)
         report.still_running = self._watch(running, watch_seconds)
         return report
 
-    def _investigation_of(self, group: GroupRequests, report: StartReport) -> Investigation:
-        """The group's investigation: the root's latest, else a new one for the root.
+    def _investigation_for(self, request: InvestigationRequest, report: StartReport) -> Investigation:
+        """The incident's latest investigation, else a new one.
 
         A request redelivered after its investigation was recorded finds it here. If that one is still
         running, its execution is started again: a no-op when it runs, and the repair when the first try
         stopped between the record and the start."""
-        latest = self._store.of_incident(group.workspace_id, group.root_id, limit=1)
+        latest = self._store.of_incident(request.workspace_id, request.incident_id, limit=1)
         if latest:
-            investigation = self._store.get(group.workspace_id, latest[0])
+            investigation = self._store.get(request.workspace_id, latest[0])
             if investigation.status is InvestigationStatus.RUNNING:
                 self.required_workflow().start(investigation.id, execution_input(investigation))
             return investigation
-        investigation = self.start(self._incidents.get(group.workspace_id, group.root_id), group.trigger)
+        investigation = self.start(self._incidents.get(request.workspace_id, request.incident_id), request.trigger)
         report.started.append(investigation.id)
         return investigation
-
-    def _join(self, investigation: Investigation, child_id: str) -> None:
-        self._store.link(investigation, child_id)
-        self._event(investigation, child_id, JOINED_EVENT, {"root_incident_id": investigation.incident_id})
 
     def _watch(self, names: list[str], watch_seconds: float) -> list[str]:
         """Wait while any of the executions runs, up to `watch_seconds`; the ones still running then."""

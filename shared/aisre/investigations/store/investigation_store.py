@@ -19,11 +19,13 @@ class DynamoInvestigationStore:
         """The investigation and its link from the incident, together."""
         with TransactWrite(connection=self._connection) as tx:
             tx.save(self._record(investigation), condition=InvestigationRecord.pk.does_not_exist())
-            tx.save(self._link(investigation, investigation.incident_id))
-
-    def link(self, investigation: Investigation, incident_id: str) -> None:
-        """A grouped child's link to its root's investigation: the same key every time, so repeating it is harmless."""
-        self._link(investigation, incident_id).save()
+            tx.save(
+                InvestigationLinkRecord(
+                    pk=keys.incident_partition(investigation.workspace_id, investigation.incident_id),
+                    sk=keys.investigation_link_sk(investigation.started_at, investigation.id),
+                    investigation_id=investigation.id,
+                )
+            )
 
     def save(self, investigation: Investigation) -> None:
         self._record(investigation).save()
@@ -48,14 +50,6 @@ class DynamoInvestigationStore:
             limit=limit,
         )
         return [link.investigation_id for link in links]
-
-    @staticmethod
-    def _link(investigation: Investigation, incident_id: str) -> InvestigationLinkRecord:
-        return InvestigationLinkRecord(
-            pk=keys.incident_partition(investigation.workspace_id, incident_id),
-            sk=keys.investigation_link_sk(investigation.started_at, investigation.id),
-            investigation_id=investigation.id,
-        )
 
     @staticmethod
     def _record(investigation: Investigation) -> InvestigationRecord:
