@@ -7,8 +7,9 @@ not load the investigations package until a new incident asks for an investigati
 from __future__ import annotations
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    # A new incident (stored already): investigate it when automatic investigation is on.
-    "incident.opened": ("aisre.investigations.subscribers:investigate_new_incident",),
+    # New incidents (stored already, a batch per delivery): queue their investigation when automatic
+    # investigation is on.
+    "incident.opened": ("aisre.investigations.subscribers:investigate_new_incidents",),
     # A resolved incident, with the note of how: it becomes knowledge for the next similar one.
     "incident.resolved": ("aisre.investigations.subscribers:remember_resolution",),
 }

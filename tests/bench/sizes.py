@@ -17,12 +17,13 @@ from aisre.local.template import load_template
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
 MIB = 1024 * 1024
-# The budgets, unzipped, function and layers together: the HTTP groups and the queue consumer carry the base
+# The budgets, unzipped, function and layers together: the HTTP groups and the queue consumers carry the base
 # runtime only; the investigation functions add their tools' clients. Lambda's own limit is 250 MiB.
 TARGET_MB = {
     "WebhooksFunction": 60,
     "IncidentsFunction": 60,
     "IngestFunction": 60,
+    "InvestigationStarterFunction": 60,
     "InvestigationsFunction": 150,
     "StepsFunction": 150,
 }

@@ -89,28 +89,15 @@ def _send_all(base_url: str, stream: list[dict[str, Any]]) -> tuple[list[float],
     return latencies, failures, time.perf_counter() - started
 
 
-def _count_incidents(base_url: str) -> int:
-    total, cursor = 0, None
-    with httpx.Client(base_url=base_url, timeout=60, headers={"X-Workspace-Id": WORKSPACE}) as http:
-        while True:
-            params: dict[str, Any] = {"limit": 100, "workspace_id": WORKSPACE}
-            if cursor:
-                params["cursor"] = cursor
-            page = http.get("/incidents", params=params).json()
-            total += page["count"]
-            cursor = page.get("next_cursor")
-            if not cursor:
-                return total
-
-
-def _rss_mb(pid: int) -> float:
+def _status_field(pid: int, field: str) -> int:
+    """A number from /proc/<pid>/status (VmRSS in kB, Threads), 0 when the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
     except OSError:
         pass
-    return float("nan")
+    return 0
 
 
 def _children(pid: int) -> list[int]:
@@ -120,12 +107,80 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+class PeakSampler:
+    """Samples the server's and the emulator's threads and memory every 0.2 s; keeps the peaks and the last."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.peaks: dict[str, int] = {}
+        self.last: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> dict[str, int]:
+        emulators = _children(self.server_pid)
+        return {
+            "server_threads": _status_field(self.server_pid, "Threads"),
+            "server_rss_mb": _status_field(self.server_pid, "VmRSS") // 1024,
+            "emulator_threads": sum(_status_field(child, "Threads") for child in emulators),
+            "emulator_rss_mb": sum(_status_field(child, "VmRSS") for child in emulators) // 1024,
+        }
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.last = self.sample()
+            for key, value in self.last.items():
+                self.peaks[key] = max(self.peaks.get(key, 0), value)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _incident_ids(base_url: str) -> list[str]:
+    ids, cursor = [], None
+    with httpx.Client(base_url=base_url, timeout=60, headers={"X-Workspace-Id": WORKSPACE}) as http:
+        while True:
+            params: dict[str, Any] = {"limit": 100}
+            if cursor:
+                params["cursor"] = cursor
+            page = http.get("/incidents", params=params).json()
+            ids += [incident["id"] for incident in page["incidents"]]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return ids
+
+
+def _wait_until_investigated(base_url: str, incident_ids: list[str], timeout: float) -> tuple[int, int, float]:
+    """Ask each incident's diagnosis until every one has it (200) or none is still pending (202).
+    Returns (diagnosed, not investigated (404: failed or never requested), seconds)."""
+    started = time.perf_counter()
+    pending, missing = list(incident_ids), 0
+    with httpx.Client(base_url=base_url, timeout=60, headers={"X-Workspace-Id": WORKSPACE}) as http:
+        while pending and time.perf_counter() - started < timeout:
+            still: list[str] = []
+            for incident_id in pending:
+                status = http.get(f"/incidents/{incident_id}/diagnosis").status_code
+                if status == 202:
+                    still.append(incident_id)
+                elif status != 200:
+                    missing += 1
+            pending = still
+            if pending:
+                time.sleep(1.0)
+    return len(incident_ids) - len(pending) - missing, missing + len(pending), time.perf_counter() - started
+
+
 @contextmanager
-def serve(*, auto_investigate: bool) -> Iterator[tuple[str, int]]:
+def serve(*, auto_investigate: bool, **environment: str) -> Iterator[tuple[str, int]]:
     """`aisre serve` (what `make run` starts) in a child process; yields (base URL, pid), stops it after."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, LOG_LEVEL="WARNING")
+    env = dict(os.environ, LOG_LEVEL="WARNING", **environment)
     command = [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--parameter", f"AutoInvestigate={str(auto_investigate).lower()}"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -149,18 +204,36 @@ def serve(*, auto_investigate: bool) -> Iterator[tuple[str, int]]:
             server.kill()
 
 
-def run() -> dict[str, object]:
-    # The ingest path is what is measured here; investigations are asynchronous work of their own.
-    with serve(auto_investigate=False) as (base_url, server_pid):
+def run() -> list[dict[str, object]]:
+    """The same storm twice: investigations off (the alert path alone), then with the default settings
+    (every new incident's investigation queued, a bounded number running while the storm goes on)."""
+    return [_storm(auto_investigate=False), _storm(auto_investigate=True)]
+
+
+def _storm(*, auto_investigate: bool) -> dict[str, object]:
+    # The diagnosis is polled after the storm: answer at once rather than wait on each pending one.
+    with serve(auto_investigate=auto_investigate, DIAGNOSIS_WAIT_SECONDS="0") as (base_url, server_pid):
         stream, distinct = _payloads()
-        latencies, failures, elapsed = _send_all(base_url, stream)
-        incidents = _count_incidents(base_url)
+        with PeakSampler(server_pid) as sampler:
+            latencies, failures, elapsed = _send_all(base_url, stream)
+            incident_ids = _incident_ids(base_url)
+            investigated: dict[str, object] = {}
+            if auto_investigate:
+                diagnosed, not_investigated, seconds = _wait_until_investigated(base_url, incident_ids, 900)
+                investigated = {
+                    "diagnosed_incidents": diagnosed,
+                    "not_investigated": not_investigated,
+                    "all_diagnosed_seconds_after_storm": round(seconds, 1),
+                }
+            time.sleep(1.0)
+            after = sampler.sample()
         ordered = sorted(latencies)
 
         def percentile(share: float) -> float:
             return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
         return {
+            "investigations": "on (default)" if auto_investigate else "off",
             "alerts": len(stream),
             "distinct_fingerprints": distinct,
             "senders": SENDERS,
@@ -169,20 +242,25 @@ def run() -> dict[str, object]:
             "p50_ms": round(percentile(0.50), 1),
             "p95_ms": round(percentile(0.95), 1),
             "p99_ms": round(percentile(0.99), 1),
+            "max_ms": round(ordered[-1] * 1000, 1),
             "mean_ms": round(statistics.mean(latencies) * 1000, 1),
             "failures": failures,
-            "incidents": incidents,
-            "lost": distinct - incidents,
-            "server_rss_mb": round(_rss_mb(server_pid), 1),
-            "emulator_rss_mb": round(sum(_rss_mb(child) for child in _children(server_pid)), 1),
+            "incidents": len(incident_ids),
+            "lost": distinct - len(incident_ids),
+            **investigated,
+            **{f"peak_{key}": value for key, value in sampler.peaks.items()},
+            **{f"after_{key}": value for key, value in after.items()},
         }
 
 
-def report(result: dict[str, object]) -> None:
-    alerts = result["alerts"]
+def report(results: list[dict[str, object]]) -> None:
+    alerts = results[0]["alerts"]
     print(f"\n== Throughput: {alerts} alerts, 70% duplicates, {SENDERS} concurrent senders, over HTTP ==")
-    for key, value in result.items():
-        print(f"{key:<24} {value}")
+    for key in dict.fromkeys(key for result in results for key in result):
+        print(f"{key:<36} " + "".join(f"{result.get(key, '')!s:>16}" for result in results))
+    off, on = results
+    share = float(on["alerts_per_second"]) / float(off["alerts_per_second"])  # type: ignore[arg-type]
+    print(f"{'rate with investigations / without':<36} {share:>16.0%}")
 
 
 if __name__ == "__main__":

@@ -296,6 +296,9 @@ def test_health_through_the_incidents_function(functions: dict[str, Function], h
     health = derive(sample("incidents"), path="/health", query={}, route_key="GET /health")
     answer = invoke_http(functions["incidents"], health)
     assert answer.status == over_http(http, health).status == 200
+    # Both queues' depth: how far ingest and the investigations are behind.
+    for queue in ("queue", "investigation_queue"):
+        assert answer.body["checks"][queue]["status"] == "ok" and answer.body["checks"][queue]["messages_waiting"] >= 0
 
 
 # --- investigations ------------------------------------------------------------------------------------
@@ -373,6 +376,30 @@ def test_holmes_chat_with_a_base64_body_through_the_investigations_function(
     )
     answer = same_answer(functions["investigations"], http, chat)
     assert answer.status == 200 and answer.body["analysis"]
+
+
+# --- starter (SQS) -------------------------------------------------------------------------------------
+
+
+def test_starter_event_as_given_names_incidents_that_do_not_exist_and_is_dropped(
+    functions: dict[str, Function],
+) -> None:
+    # Retrying cannot make them exist: the requests are dropped (and logged), not sent round to the DLQ.
+    assert functions["starter"](sample("starter")) == {"batchItemFailures": []}
+
+
+def test_starter_event_starts_one_investigation_for_a_request_delivered_twice(
+    functions: dict[str, Function], workspace: str
+) -> None:
+    root = invoke_http(functions["webhooks"], with_workspace(sample("webhooks"), workspace)).body["incident_id"]
+    event = copy.deepcopy(sample("starter"))
+    for record in event["Records"]:  # the same request twice, as SQS may deliver it
+        record["body"] = json.dumps(json.loads(record["body"]) | {"workspace_id": workspace, "incident_id": root})
+    assert functions["starter"](event) == {"batchItemFailures": []}
+    from aisre.core.scope import default_scope
+    from aisre.investigations.providers import investigation_store
+
+    assert len(default_scope().get(investigation_store).of_incident(workspace, root)) == 1
 
 
 # --- ingest (SQS) --------------------------------------------------------------------------------------

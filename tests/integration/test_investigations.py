@@ -48,7 +48,7 @@ def test_investigation_on_demand_runs_the_state_machine_and_yields_a_diagnosis(a
         assert action["dry_run"] is True
     timeline = api.get(f"/incidents/{incident_id}/timeline").json()["events"]
     events = [event["event_type"] for event in timeline]
-    assert "investigation_started" in events and events[-1] == "investigation_completed"
+    assert "diagnosis_started" in events and events[-1] == "investigation_completed"
     # What could not be gathered is on the timeline too, not only in the result.
     assert timeline[-1]["payload"]["not_gathered"] == result["not_gathered"][:20]
 
@@ -66,9 +66,15 @@ def test_investigation_of_another_workspaces_incident_is_404(api: httpx.Client, 
 
 
 @pytest.fixture(scope="module")
-def auto_url(serve_with_settings) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with serve_with_settings(auto_investigate=True, diagnosis_wait_seconds=20) as url:
-        yield url
+def auto_url(serve_with_settings, local_stack) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Automatic investigation on, and the starter consuming the investigation queue as Lambda would."""
+    (starter,) = local_stack.start_pollers(["InvestigationStarterFunction"])
+    try:
+        with serve_with_settings(auto_investigate=True, diagnosis_wait_seconds=20) as url:
+            yield url
+    finally:
+        starter.stop()
+        local_stack.pollers.remove(starter)
 
 
 def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it(auto_url: str, workspace: str):
@@ -79,7 +85,30 @@ def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it
         assert diagnosis.status_code == 200, diagnosis.text
         assert diagnosis.json()["incident_id"] == incident_id
         events = [e["event_type"] for e in http.get(f"/incidents/{incident_id}/timeline").json()["events"]]
-        assert "investigation_started" in events and "investigation_completed" in events
+        assert "diagnosis_started" in events and "investigation_completed" in events
+
+
+def test_a_group_is_investigated_once_and_its_children_share_the_diagnosis(auto_url: str, workspace: str):
+    """A storm of one service: the root is investigated, the grouped children share its diagnosis (never one
+    investigation per incident)."""
+    with httpx.Client(base_url=auto_url, headers={"X-Workspace-Id": workspace}, timeout=60) as http:
+        sent = [
+            http.post("/webhook", json=dict(OOM_ALERT, service="cart", title=f"cart symptom {n}")).json()
+            for n in range(4)
+        ]
+        root_id = sent[0]["incident_id"]
+        assert all(body["group_id"] == root_id for body in sent[1:]), sent
+        diagnoses = [http.get(f"/incidents/{body['incident_id']}/diagnosis") for body in sent]
+        assert all(response.status_code == 200 for response in diagnoses), [r.text for r in diagnoses]
+        # One diagnosis for the group: the root's, whichever member is asked.
+        assert {response.json()["summary"] for response in diagnoses} == {diagnoses[0].json()["summary"]}
+        assert [response.json()["incident_id"] for response in diagnoses] == [body["incident_id"] for body in sent]
+        assert {response.json()["investigated_incident_id"] for response in diagnoses} == {root_id}
+        root_events = [e["event_type"] for e in http.get(f"/incidents/{root_id}/timeline").json()["events"]]
+        assert root_events.count("diagnosis_started") == 1
+        for body in sent[1:]:
+            events = [e["event_type"] for e in http.get(f"/incidents/{body['incident_id']}/timeline").json()["events"]]
+            assert "incident_grouped" in events and "diagnosis_started" not in events
 
 
 def test_similar_incidents_carry_how_they_were_resolved(api: httpx.Client):
@@ -126,3 +155,19 @@ def test_diagnosis_names_the_runbooks_the_alert_matches(api: httpx.Client):
     started = api.post(f"/incidents/{incident_id}/investigate").json()
     investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
     assert "crashloop-triage" in investigation["result"]["matched_playbooks"]
+
+
+def test_the_starter_function_reports_a_malformed_request_and_starts_the_rest(local_stack, api: httpx.Client):  # type: ignore[no-untyped-def]
+    from aisre.investigations.model.start_requests import InvestigationRequest
+    from aisre.local.functions import LambdaContext
+
+    workspace = api.headers["X-Workspace-Id"]
+    incident_id = api.post("/webhook", json=dict(OOM_ALERT, title="Queued by hand")).json()["incident_id"]
+    good = InvestigationRequest(workspace, incident_id).to_message()
+    event = {"Records": [{"messageId": "bad", "body": '{"incident_id": 7}'}, {"messageId": "good", "body": good}]}
+    handler = local_stack.handler("InvestigationStarterFunction")
+    result = handler(event, LambdaContext("starter", "arn:aws:lambda:us-east-1:123456789012:function:starter", 256, 60))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    # Held until its execution ended: the diagnosis is there when the function returns.
+    diagnosis = api.get(f"/incidents/{incident_id}/diagnosis")
+    assert diagnosis.status_code == 200 and diagnosis.json()["incident_id"] == incident_id

@@ -45,6 +45,7 @@ FUNCTION_LAYERS = {
     "webhooks": "BaseLayer",
     "incidents": "BaseLayer",
     "ingest": "BaseLayer",
+    "starter": "BaseLayer",
     "investigations": "InvestigationsLayer",
     "steps": "InvestigationsLayer",
 }

@@ -340,12 +340,12 @@ def test_pollers_run_template_functions_from_sns_to_handler(stack: LocalStack, t
     """A second stack on a copy of the project: start_pollers wires the ingest handler to the queue."""
     shutil.copy(PROJECT_ROOT / "template.yaml", tmp_path / "template.yaml")
     shutil.copytree(PROJECT_ROOT / "infra", tmp_path / "infra")  # the state machines' DefinitionUri
-    for name in ("webhooks", "incidents", "investigations", "steps"):
+    for name in ("webhooks", "incidents", "investigations", "steps", "starter"):
         write_handler(tmp_path / "functions" / name, "handler", "def handler(event, context):\n    return None\n")
     write_handler(tmp_path / "functions" / "ingest", "handler", RECORDING_HANDLER.format(result="return None"))
     outer_endpoint = os.environ["AWS_ENDPOINT_URL"]
     with LocalStack(tmp_path) as inner:
-        (poller,) = inner.start_pollers()
+        (poller,) = inner.start_pollers(["IngestFunction"])
         calls = load_module(tmp_path, "functions/ingest/", "handler").CALLS
         boto3.client("sns").publish(TopicArn=inner.resources.physical_id("AlertTopic"), Message='{"a": 1}')
         wait_for(lambda: calls)

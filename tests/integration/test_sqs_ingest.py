@@ -17,7 +17,7 @@ from tests.support.servers import wait_for
 
 @pytest.fixture(scope="module")
 def pollers(local_stack: Any) -> Iterator[None]:
-    local_stack.start_pollers()
+    local_stack.start_pollers(["IngestFunction"])
     try:
         yield
     finally:

@@ -21,6 +21,16 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
     "incidents": (*HEAVY, *ENGINE, "aisre.investigations", "aisre.alerts"),
     "investigations": (*HEAVY, *ENGINE, "aisre.alerts"),
     "ingest": (*HEAVY, *ENGINE, "aisre.investigations", "fastapi"),
+    # The starter starts executions: none of the engine that runs them, nor the HTTP stack.
+    "starter": (
+        *HEAVY,
+        "aisre.investigations.model.analysis",
+        "aisre.investigations.service.investigations",
+        "aisre.investigations.service.agent",
+        "aisre.remediation.model",
+        "aisre.alerts",
+        "fastapi",
+    ),
 }
 
 

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # Investigations.
     auto_investigate: bool = Field(True, validation_alias=AliasChoices("AUTO_INVESTIGATE"))
     investigation_state_machine_arn: str = Field("", validation_alias=AliasChoices("INVESTIGATION_STATE_MACHINE_ARN"))
+    # New incidents ask for their investigation here; the starter function takes them at its own pace.
+    investigation_queue_url: str = Field("", validation_alias=AliasChoices("INVESTIGATION_QUEUE_URL"))
+    # How long the starter holds its batch while the executions it started run: it is what bounds the
+    # investigations in flight (the queue's consumers x their batch). Past it, executions go on unwatched.
+    investigation_watch_seconds: float = Field(
+        240.0, ge=0, le=840, validation_alias=AliasChoices("INVESTIGATION_WATCH_SECONDS")
+    )
     diagnosis_wait_seconds: float = Field(20.0, ge=0, le=25, validation_alias=AliasChoices("DIAGNOSIS_WAIT_SECONDS"))
     policy_document: str = Field(
         "", validation_alias=AliasChoices("AISRE_POLICY"), description="the action policy as JSON; empty: defaults"

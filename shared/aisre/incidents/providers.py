@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -38,14 +39,14 @@ def ingest_service(scope: Scope) -> IngestService:
 
     settings = scope.settings
 
-    def announce(incident: Incident) -> None:
-        scope.publish(INCIDENT_OPENED, incident)
+    def announce(incidents: Sequence[Incident]) -> None:
+        scope.publish(INCIDENT_OPENED, incidents)
 
     return IngestService(
         scope.get(incident_store),
         correlation_window=timedelta(minutes=settings.correlation_window_minutes),
         deploy_lookback=timedelta(minutes=settings.deploy_lookback_minutes),
-        on_incident_opened=announce if scope.has_subscribers(INCIDENT_OPENED) else None,
+        on_incidents_opened=announce if scope.has_subscribers(INCIDENT_OPENED) else None,
     )
 
 

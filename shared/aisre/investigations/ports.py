@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, Protocol
 from aisre.investigations.model.chat import ChatDelta, ChatReply, Message
 from aisre.investigations.model.evidence import ToolResult
 from aisre.investigations.model.investigation import Investigation
+from aisre.investigations.model.start_requests import InvestigationRequest
 
 
 class ToolRunner(Protocol):
@@ -77,4 +78,13 @@ class InvestigationStore(Protocol):
 
 
 class Workflow(Protocol):
-    def start(self, name: str, payload: dict[str, Any]) -> str: ...
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        """Start the execution `name`; starting one that exists already (a retried start) is not an error."""
+
+    def is_running(self, name: str) -> bool:
+        """Whether the execution `name` is still running."""
+
+
+class InvestigationQueue(Protocol):
+    def request(self, requests: Sequence[InvestigationRequest]) -> None:
+        """Queue the requests for the starter; raises when any could not be queued."""

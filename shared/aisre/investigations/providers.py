@@ -14,11 +14,12 @@ from aisre.incidents.providers import incident_service
 from aisre.remediation.providers import runbook_catalog
 
 if TYPE_CHECKING:
-    from aisre.investigations.ports import ChatModel, ToolRunner, Workflow
+    from aisre.investigations.ports import ChatModel, InvestigationQueue, ToolRunner, Workflow
     from aisre.investigations.service.agent import InvestigationAgent
     from aisre.investigations.service.holmes import HolmesService
     from aisre.investigations.service.investigations import InvestigationService
     from aisre.investigations.service.similar import SimilarIncidents
+    from aisre.investigations.service.starter import InvestigationStarter
     from aisre.investigations.store.investigation_store import DynamoInvestigationStore
 
 
@@ -38,6 +39,23 @@ def workflow(scope: Scope) -> Workflow | None:
     return StepFunctionsWorkflow(
         settings.investigation_state_machine_arn, settings.aws_region, settings.aws_endpoint_url
     )
+
+
+def investigation_queue(scope: Scope) -> InvestigationQueue | None:
+    """Where new incidents ask for their investigation (SQS; on the local stack, the emulator's)."""
+    settings = scope.settings
+    if not settings.investigation_queue_url:
+        return None
+    from aisre.investigations.adapters.sqs_investigation_queue import SqsInvestigationQueue
+
+    return SqsInvestigationQueue(settings.investigation_queue_url, settings.aws_region, settings.aws_endpoint_url)
+
+
+def investigation_starter(scope: Scope) -> InvestigationStarter:
+    # Light on purpose: the starter function loads the store, incidents and Step Functions, not the engine.
+    from aisre.investigations.service.starter import InvestigationStarter
+
+    return InvestigationStarter(scope.get(investigation_store), scope.get(incident_service), scope.get(workflow))
 
 
 def tool_runner(scope: Scope) -> ToolRunner:
@@ -149,7 +167,7 @@ def investigation_service(scope: Scope) -> InvestigationService:
     return InvestigationService(
         scope.get(investigation_store),
         scope.get(incident_service),
-        scope.get(workflow),
+        scope.get(investigation_starter),
         scope.get(tool_runner),
         load_policy(scope.settings.policy_document or None),
         scope.get(runbook_catalog),

@@ -26,6 +26,7 @@ import copy
 import functools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -165,6 +166,7 @@ class Patch:
 def patches() -> list[Patch]:
     """Every patch of moto's internals that apply() installs (correctness fixes first, then speed)."""
     import moto.core.responses as moto_responses
+    import moto.sqs.models as moto_sqs_models
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
@@ -192,6 +194,7 @@ def patches() -> list[Patch]:
         Patch("update_expression_cache", UpdateExpressionParser, "make", _cached_parse, "(cls, expression_str)"),
         Patch("size_once", Item, "__init__", _measured_once, "(self, hash_key, range_key, attrs)"),
         Patch("method_names_cache", moto_responses, "method_names_from_class", functools.cache, "(clazz)"),
+        Patch("sqs_clock", moto_sqs_models, "unix_time_millis", _fast_unix_time_millis, "(dt=None)"),
     ]
 
 
@@ -212,6 +215,17 @@ def apply() -> None:
     for patch in patches():
         if patch.name == "transactions" or speedups.enabled(patch.name):
             setattr(patch.owner, patch.attribute, patch.replacement())
+
+
+def _fast_unix_time_millis(original: Callable[..., float]) -> Callable[..., float]:
+    """moto's SQS asks the time of every message of a queue on each send (a queue's attributes count the
+    visible, delayed and in-flight messages, and send_message reads one of them), each through datetime
+    arithmetic: 20 ms a send with 1,500 messages queued. The same clock, read as time.time()."""
+
+    def unix_time_millis(dt: Any = None) -> float:
+        return time.time() * 1000.0 if dt is None else original(dt)
+
+    return unix_time_millis
 
 
 _ITEM_SIZE_LIMIT = 405000  # moto's own (LimitedSizeDict), between DynamoDB's 400 KB and the measured 409-410 KB

@@ -113,6 +113,7 @@ class SqsPoller:
         wait_time_seconds: int = 1,
         name: str | None = None,
         sqs_client: Any | None = None,
+        before_process: Callable[[threading.Event], None] | None = None,
     ) -> None:
         self.source = source
         self.handler = handler
@@ -131,6 +132,9 @@ class SqsPoller:
             # A long poll holds the connection for wait_time_seconds; leave headroom before timing out.
             config=Config(read_timeout=wait_time_seconds + 10, retries={"max_attempts": 2}),
         )
+        # Called with the stop event when a batch is in hand, before the handler: it may wait (background
+        # work yielding to alert intake); the batch stays invisible meanwhile, its receive count unchanged.
+        self.before_process = before_process
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.batches = 0
@@ -179,6 +183,10 @@ class SqsPoller:
             MessageAttributeNames=["All"],
         )
         messages = response.get("Messages") or []
+        if messages and self.before_process is not None:
+            self.before_process(self._stop)
+            if self._stop.is_set():
+                return 0  # stopping: the batch becomes visible again when its timeout ends
         if messages:
             self.process(messages)
         return len(messages)

@@ -22,6 +22,7 @@ PIECES = frozenset(
         "plain_json",  # data-plane results dumped as JSON, not through moto's serializer
         "scoped_query",  # a base-table Query reads its partition only, an index Query sorts once
         "method_names_cache",  # moto's method listing of a response class, once per class
+        "sqs_clock",  # SQS reads the clock as time.time(), not datetime arithmetic per queued message
         "backend_host_cache",  # moto's backend lookup by Host, once per host
         "keep_alive",  # moto's own port keeps connections open and answers in one write
         # the server (loopback.py) and both processes (gc_policy.py)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from aisre.local.emulator import Emulator
 from aisre.local.functions import Handler, context_factory, load_handler
+from aisre.local.intake_pressure import intake_meter
 from aisre.local.loopback import LoopbackTransport
 from aisre.local.pollers import SqsPoller
 from aisre.local.provision import FunctionSpec, LocalStackResources, provision
@@ -15,6 +17,10 @@ from aisre.local.runtime import FunctionRuntime
 from aisre.local.template import load_template
 
 DEFAULT_REGION = "us-east-1"
+
+# Functions whose queue work waits while alerts pour in (local/intake_pressure.py): locally they share the
+# alert path's cores, where in AWS they have their own.
+BACKGROUND_FUNCTIONS = frozenset({"InvestigationStarterFunction"})
 
 # Set while the stack runs. Credentials are dummies: the emulator accepts any, and real ones must
 # never be sent to it (nor a named profile looked up).
@@ -101,11 +107,13 @@ class LocalStack:
             raise
         return self
 
-    def start_pollers(self) -> list[SqsPoller]:
-        """A running SqsPoller per enabled SQS event of every function, calling its handler in-process."""
+    def start_pollers(self, functions: Collection[str] | None = None) -> list[SqsPoller]:
+        """A running SqsPoller per enabled SQS event of every function (or of the named ones: logical ids),
+        calling its handler in-process; returns the pollers started by this call."""
         resources = self.resources
+        started: list[SqsPoller] = []
         for spec in resources.functions.values():
-            if not spec.sqs_events:
+            if not spec.sqs_events or (functions is not None and spec.logical_id not in functions):
                 continue
             handler = self.handler(spec.logical_id)
             for source in spec.sqs_events:
@@ -119,9 +127,11 @@ class LocalStack:
                     endpoint_url=self.endpoint_url,
                     failure_visibility_timeout=self.failure_visibility_timeout,
                     name=f"{spec.logical_id}.{source.name}",
+                    before_process=intake_meter.hold_while_busy if spec.logical_id in BACKGROUND_FUNCTIONS else None,
                 )
-                self.pollers.append(poller.start())
-        return self.pollers
+                started.append(poller.start())
+        self.pollers += started
+        return started
 
     def stop_pollers(self) -> None:
         pollers, self.pollers = self.pollers, []

@@ -33,7 +33,7 @@ class HealthResponse(BaseModel):
     version: str
     profile: str
     stage: str
-    checks: dict[str, HealthCheck] = Field(description="table, queue")
+    checks: dict[str, HealthCheck] = Field(description="table, queue (alerts), investigation_queue")
 
 
 class PrometheusResponse(Response):
@@ -48,14 +48,19 @@ class PrometheusResponse(Response):
     responses={503: {"model": HealthResponse, "description": "A check failed: status is degraded"}},
 )
 async def health(scope: Annotated[Scope, Depends(current_scope)]) -> Any:
-    """Status, version, and checks of the table and the alert queue (503 when a check fails)."""
+    """Status, version, and checks of the table, the alert queue and the investigation queue (503 when a
+    check fails)."""
     settings = scope.settings
     scope.get(configured_table)  # points the records at the configured table
     table = await run_in_threadpool(check_table)
     queue = await run_in_threadpool(
         check_queue, settings.alert_queue_url, settings.aws_region, settings.aws_endpoint_url
     )
-    checks = {"table": table, "queue": queue}
+    # How far the investigations are behind: after a storm, the requests still waiting for the starter.
+    investigation_queue = await run_in_threadpool(
+        check_queue, settings.investigation_queue_url, settings.aws_region, settings.aws_endpoint_url
+    )
+    checks = {"table": table, "queue": queue, "investigation_queue": investigation_queue}
     healthy = all(check["status"] in {"ok", "not_configured"} for check in checks.values())
     body = {
         "status": "ok" if healthy else "degraded",

@@ -59,7 +59,7 @@ class IngestService:
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], str] = new_incident_id,
         claims: ClaimCache | None = None,
-        on_incident_opened: Callable[[Incident], None] | None = None,
+        on_incidents_opened: Callable[[Sequence[Incident]], None] | None = None,
     ):
         self._incidents = incidents
         self._window = correlation_window
@@ -67,12 +67,20 @@ class IngestService:
         self._clock = clock
         self._new_id = new_id
         self._claims = claims if claims is not None else ClaimCache()
-        self._on_incident_opened = on_incident_opened
+        self._on_incidents_opened = on_incidents_opened
 
     def ingest(self, workspace_id: str, alerts: Sequence[Alert]) -> list[AlertOutcome]:
-        return [self.ingest_one(workspace_id, alert) for alert in alerts]
+        """Every alert of one delivery; the incidents it opened are announced together, once, at the end
+        (also when a later alert fails: those incidents are stored)."""
+        opened: list[Incident] = []
+        try:
+            return [self.ingest_one(workspace_id, alert, opened) for alert in alerts]
+        finally:
+            self._announce(opened)
 
-    def ingest_one(self, workspace_id: str, alert: Alert) -> AlertOutcome:
+    def ingest_one(self, workspace_id: str, alert: Alert, opened: list[Incident] | None = None) -> AlertOutcome:
+        """One alert. An incident it opens is appended to `opened` for the caller to announce, or announced
+        at once when there is no list."""
         if not alert.is_resolved:
             cached = self._claims.get(workspace_id, alert.fingerprint)
             if cached is not None:
@@ -91,7 +99,12 @@ class IngestService:
                     case FoldIntoIncident(incident_id=incident_id):
                         return self._fold(workspace_id, alert, context, incident_id, now)
                     case OpenIncident():
-                        return self._open(workspace_id, alert, context, decision, now)
+                        outcome, incident = self._open(workspace_id, alert, context, decision, now)
+                        if opened is None:
+                            self._announce([incident])
+                        else:
+                            opened.append(incident)
+                        return outcome
                     case ResolveIncident(incident_id=incident_id):
                         return self._resolve(workspace_id, alert, context, incident_id, now)
                     case NothingToResolve():
@@ -119,7 +132,7 @@ class IngestService:
 
     def _open(
         self, workspace_id: str, alert: Alert, context: AlertContext, decision: OpenIncident, now: datetime
-    ) -> AlertOutcome:
+    ) -> tuple[AlertOutcome, Incident]:
         incident_id = self._new_id()
         # The service's latest deploy came with the context read: no extra request on the alert path.
         deploys = [context.latest_deploy] if context.latest_deploy else []
@@ -180,18 +193,18 @@ class IngestService:
             )
         self._incidents.open_incident(incident, events, decision)
         self._claims.remember(workspace_id, alert.fingerprint, CachedClaim(incident_id, decision.group_id))
-        self._announce(incident)
-        return AlertOutcome(incident_id, False, None, decision.group_id, "created", alert.fingerprint)
+        outcome = AlertOutcome(incident_id, False, None, decision.group_id, "created", alert.fingerprint)
+        return outcome, incident
 
-    def _announce(self, incident: Incident) -> None:
-        """Tell the listener (the investigation starter) of a new incident. The incident is stored
-        already: a failing listener is logged, never turned into a failed delivery."""
-        if self._on_incident_opened is None:
+    def _announce(self, incidents: Sequence[Incident]) -> None:
+        """Tell the listener (the investigation queue) of new incidents. They are stored already: a failing
+        listener is logged, never turned into a failed delivery."""
+        if self._on_incidents_opened is None or not incidents:
             return
         try:
-            self._on_incident_opened(incident)
-        except Exception:  # the alert is acknowledged whatever happens to the investigation
-            logger.exception("could not start the investigation of %s", incident.id)
+            self._on_incidents_opened(incidents)
+        except Exception:  # the alerts are acknowledged whatever happens to the investigations
+            logger.exception("could not queue the investigation of %d new incident(s)", len(incidents))
 
     def _resolve(
         self, workspace_id: str, alert: Alert, context: AlertContext, incident_id: str, now: datetime

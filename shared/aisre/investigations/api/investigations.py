@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Query
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from aisre.core.http.deps import CallerDep, ReadWorkspace, provide
+from aisre.core.http.deps import CallerDep, ReadWorkspace, current_scope, provide
 from aisre.core.http.routing import ApiRouter
 from aisre.core.http.schemas import READ_ERRORS, ErrorResponse, error_responses
-from aisre.core.settings import Settings, get_settings
+from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
 from aisre.investigations.api.schemas import (
     DiagnosisNotInvestigated,
@@ -22,6 +23,7 @@ from aisre.investigations.api.schemas import (
     SimilarIncidentsResponse,
 )
 from aisre.investigations.model.investigation import Diagnosis, Investigation
+from aisre.investigations.model.start_requests import QueuedInvestigation
 from aisre.investigations.providers import investigation_service, similar_incidents
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ def get_investigation(
     response_model=DiagnosisPublic,
     responses={
         **error_responses(*READ_ERRORS),
-        202: {"model": DiagnosisPending, "description": "An investigation is still running: ask again"},
+        202: {"model": DiagnosisPending, "description": "An investigation is queued or still running: ask again"},
         404: {
             "model": DiagnosisNotInvestigated | ErrorResponse,
             "description": "The incident was never investigated (POST /incidents/{id}/investigate), or does not exist",
@@ -92,20 +94,28 @@ def get_investigation(
 async def get_diagnosis(
     incident_id: str,
     investigations: InvestigationsDep,
-    settings: Annotated[Settings, Depends(get_settings)],
+    scope: Annotated[Scope, Depends(current_scope)],
     workspace: ReadWorkspace,
     log_limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """The latest finished diagnosis; waits a bounded time for a running investigation, else 202."""
-    found = await run_in_threadpool(investigations.diagnosis, workspace, incident_id, settings.diagnosis_wait_seconds)
+    settings = scope.settings
+    queued = settings.auto_investigate and bool(settings.investigation_queue_url)
+    found = await run_in_threadpool(
+        partial(investigations.diagnosis, queued=queued), workspace, incident_id, settings.diagnosis_wait_seconds
+    )
     if isinstance(found, Diagnosis):
         body = found.model_dump(mode="json")
+        # A grouped child shares its root's diagnosis; it still answers as itself, and says whose it is.
+        body["incident_id"], body["investigated_incident_id"] = incident_id, found.incident_id
         body["log_excerpt"] = "\n".join(found.log_excerpt.splitlines()[-log_limit:])
         return body
     if isinstance(found, Investigation):
         return JSONResponse(
             {"incident_id": incident_id, "investigation_id": found.id, "status": found.status.value}, status_code=202
         )
+    if isinstance(found, QueuedInvestigation):
+        return JSONResponse({"incident_id": incident_id, "investigation_id": None, "status": "queued"}, status_code=202)
     return JSONResponse(
         {"incident_id": incident_id, "status": "not_investigated",
          "detail": "no investigation yet: POST /incidents/{id}/investigate starts one"},

@@ -51,6 +51,10 @@ class DiagnosisPublic(BaseModel):
     answer: str
     not_gathered: list[str]
     llm_error: str | None
+    investigated_incident_id: str | None = Field(
+        None,
+        description="/diagnosis: the incident investigated, this one or, when it joined that, its group's root",
+    )
 
 
 class InvestigationPublic(BaseModel):
@@ -72,11 +76,11 @@ class InvestigationPublic(BaseModel):
 
 
 class DiagnosisPending(BaseModel):
-    """202: an investigation is still running; ask again."""
+    """202: an investigation is queued (a storm is being worked through) or still running; ask again."""
 
     incident_id: str
-    investigation_id: str
-    status: str = Field(description="running")
+    investigation_id: str | None = Field(description="null while the investigation is queued")
+    status: str = Field(description="queued | running")
 
 
 class DiagnosisNotInvestigated(BaseModel):

@@ -3,15 +3,14 @@ call them), and read the result; the state machine in infra/statemachines/ decid
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aisre.core.clock import utc_now
 from aisre.core.errors import ValidationError
-from aisre.incidents.model.incident import Incident, TimelineEvent
+from aisre.incidents.model.incident import TimelineEvent
 from aisre.incidents.service.lifecycle import IncidentService
 from aisre.investigations.model.analysis.engine import analyze
 from aisre.investigations.model.analysis.render import render_answer
@@ -25,24 +24,24 @@ from aisre.investigations.model.investigation import (
     build_diagnosis,
     issue_from_incident,
 )
-from aisre.investigations.ports import InvestigationStore, ToolRunner, Workflow
+from aisre.investigations.model.start_requests import QueuedInvestigation
+from aisre.investigations.ports import InvestigationStore, ToolRunner
 from aisre.investigations.service.agent import InvestigationAgent
 from aisre.investigations.service.gather import gather
 from aisre.investigations.service.similar import SimilarIncidents
+from aisre.investigations.service.starter import InvestigationStarter
 from aisre.remediation.model.actions import SuggestedAction
 from aisre.remediation.model.policy import Policy, evaluate_all
 from aisre.remediation.model.proposals import suggest_actions
 from aisre.remediation.model.runbooks import RunbookCatalog
 
-
-def new_investigation_id() -> str:
-    return f"inv-{secrets.token_hex(6)}"
-
-
 StepFunction = Callable[[dict[str, Any]], dict[str, Any]]
 
 # How often a waiting /diagnosis re-reads the investigation: two small reads, so a short interval is cheap.
 _DIAGNOSIS_POLL_SECONDS = 0.05
+# How long after an incident opens its queued investigation request is still expected to be taken: past it,
+# an incident without an investigation is "not investigated" (the request went to the dead-letter queue).
+QUEUE_HORIZON = timedelta(hours=1)
 
 
 class InvestigationService:
@@ -50,24 +49,22 @@ class InvestigationService:
         self,
         store: InvestigationStore,
         incidents: IncidentService,
-        workflow: Workflow | None,
+        starter: InvestigationStarter,
         tools: ToolRunner,
         policy: Policy,
         runbooks: RunbookCatalog,
         *,
         clock: Callable[[], datetime] = utc_now,
-        new_id: Callable[[], str] = new_investigation_id,
         agent: InvestigationAgent | None = None,
         similar: SimilarIncidents | None = None,
     ):
         self._store = store
         self._incidents = incidents
-        self._workflow = workflow
+        self._starter = starter
         self._tools = tools
         self._policy = policy
         self._runbooks = runbooks
         self._clock = clock
-        self._new_id = new_id
         self._agent = agent
         self._similar = similar
         self._steps: dict[str, StepFunction] = {
@@ -83,57 +80,38 @@ class InvestigationService:
     # -- starting and reading -----------------------------------------------------------------------
 
     def start(self, workspace_id: str | None, incident_id: str, trigger: str) -> Investigation:
-        self._required_workflow()
-        return self.start_for(self._incidents.get(workspace_id, incident_id), trigger)
-
-    def start_for(self, incident: Incident, trigger: str) -> Investigation:
-        """Start investigating an incident already in hand (the ingest path has just written it)."""
-        workflow = self._required_workflow()
-        investigation = Investigation(
-            id=self._new_id(),
-            workspace_id=incident.workspace_id,
-            incident_id=incident.id,
-            trigger=trigger,
-            started_at=self._clock(),
-        )
-        self._store.create(investigation)
-        self._event(investigation, "investigation_started", {"trigger": trigger})
-        payload = {
-            "workspace_id": investigation.workspace_id,
-            "incident_id": investigation.incident_id,
-            "investigation_id": investigation.id,
-        }
-        workflow.start(investigation.id, payload)
-        return investigation
-
-    def _required_workflow(self) -> Workflow:
-        if self._workflow is None:
-            raise ValidationError(
-                "no investigation state machine is configured (INVESTIGATION_STATE_MACHINE_ARN)",
-                field="INVESTIGATION_STATE_MACHINE_ARN",
-            )
-        return self._workflow
+        self._starter.required_workflow()
+        return self._starter.start(self._incidents.get(workspace_id, incident_id), trigger)
 
     def get(self, workspace_id: str | None, investigation_id: str) -> Investigation:
         return self._store.get(workspace_id, investigation_id)
 
     def diagnosis(
-        self, workspace_id: str | None, incident_id: str, wait_seconds: float
-    ) -> Diagnosis | Investigation | None:
-        """The latest finished diagnosis; else, after waiting up to `wait_seconds` for the running
-        investigation, that investigation (still running); None when the incident has none."""
+        self, workspace_id: str | None, incident_id: str, wait_seconds: float, *, queued: bool = False
+    ) -> Diagnosis | Investigation | QueuedInvestigation | None:
+        """The latest finished diagnosis of the incident, else of its group (a grouped child shares its root's);
+        else, after waiting up to `wait_seconds`, the running investigation, or (when `queued`: new incidents
+        are investigated automatically) the request still in the queue for a group opened within
+        QUEUE_HORIZON; None when there is none and none is expected."""
         incident = self._incidents.get(workspace_id, incident_id)
+        root = self._incidents.get(incident.workspace_id, incident.group_id) if incident.group_id else None
+        subjects = [incident.id] + ([root.id] if root else [])
+        expected = queued and self._clock() - (root or incident).created_at < QUEUE_HORIZON
         deadline = time.monotonic() + wait_seconds
         while True:
             running: Investigation | None = None
-            for investigation_id in self._store.of_incident(incident.workspace_id, incident.id):
+            investigation_ids = [
+                found for subject in subjects for found in self._store.of_incident(incident.workspace_id, subject)
+            ]
+            for investigation_id in investigation_ids:
                 investigation = self._store.get(incident.workspace_id, investigation_id)
                 if investigation.diagnosis is not None:
                     return investigation.diagnosis
                 if investigation.status is InvestigationStatus.RUNNING and running is None:
                     running = investigation
-            if running is None or time.monotonic() >= deadline:
-                return running
+            awaited = expected and not investigation_ids
+            if (running is None and not awaited) or time.monotonic() >= deadline:
+                return QueuedInvestigation(incident.id) if awaited else running
             time.sleep(_DIAGNOSIS_POLL_SECONDS)
 
     # -- the steps (each Task state of the state machine calls one) ----------------------------------
