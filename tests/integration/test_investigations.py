@@ -48,9 +48,14 @@ def test_investigation_on_demand_runs_the_state_machine_and_yields_a_diagnosis(a
         assert action["dry_run"] is True
     timeline = api.get(f"/incidents/{incident_id}/timeline").json()["events"]
     events = [event["event_type"] for event in timeline]
-    assert "investigation_started" in events and events[-1] == "investigation_completed"
+    # Seed 001's names: diagnosis_started, then diagnosis_completed with the summary and the actions' count.
+    assert "diagnosis_started" in events and events[-1] == "diagnosis_completed"
+    assert not [name for name in events if name.startswith("investigation_")]
+    completed = timeline[-1]["payload"]
+    assert completed["summary"] == result["summary"]
+    assert completed["suggested_actions_count"] == len(result["suggested_actions"])
     # What could not be gathered is on the timeline too, not only in the result.
-    assert timeline[-1]["payload"]["not_gathered"] == result["not_gathered"][:20]
+    assert completed["not_gathered"] == result["not_gathered"][:20]
 
 
 def test_diagnosis_of_an_incident_never_investigated_is_404(api: httpx.Client):
@@ -79,7 +84,7 @@ def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it
         assert diagnosis.status_code == 200, diagnosis.text
         assert diagnosis.json()["incident_id"] == incident_id
         events = [e["event_type"] for e in http.get(f"/incidents/{incident_id}/timeline").json()["events"]]
-        assert "investigation_started" in events and "investigation_completed" in events
+        assert "diagnosis_started" in events and "diagnosis_completed" in events
 
 
 def test_similar_incidents_carry_how_they_were_resolved(api: httpx.Client):
