@@ -167,8 +167,10 @@ class WorkloadHealthChatResponse(BaseModel):
 
 
 class ModelList(BaseModel):
-    model_name: list[str]
-    detail: str | None = Field(None, description="Why the list is empty, when it is")
+    model_name: list[str] = Field(
+        description="The configured language model first (a request naming no model gets it), then aisre-analyzer, "
+        "the deterministic analyzer, always there"
+    )
 
 
 STREAM_DESCRIPTION = (
