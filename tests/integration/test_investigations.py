@@ -131,3 +131,20 @@ def test_diagnosis_names_the_runbooks_the_alert_matches(api: httpx.Client):
     started = api.post(f"/incidents/{incident_id}/investigate").json()
     investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
     assert "crashloop-triage" in investigation["result"]["matched_playbooks"]
+
+
+def test_with_no_cluster_the_alert_text_names_the_cause_with_less_confidence(api: httpx.Client):
+    # No pod, no namespace, no cluster: the alert's words are the only evidence there is.
+    alert = {"title": "OOMKilled on checkout-api", "severity": "critical", "service": "checkout-api"}
+    incident_id = api.post("/webhook", json=alert).json()["incident_id"]
+    started = api.post(f"/incidents/{incident_id}/investigate").json()
+    investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
+    assert investigation["status"] == "succeeded", investigation
+
+    diagnosis = api.get(f"/incidents/{incident_id}/diagnosis").json()
+    assert "OOM kill" in diagnosis["root_cause"] and diagnosis["summary"] == diagnosis["root_cause"]
+    # Less sure than a cluster's own word (the oom_killed rule reading the pod's last state says 0.95).
+    assert diagnosis["confidence"] == 0.6
+    assert "rule `alert_reports_oom`" in diagnosis["answer"]
+    assert "alert title: OOMKilled on checkout-api" in diagnosis["answer"]  # its evidence line
+    assert diagnosis["matched_playbooks"][0] == "oom-recovery"

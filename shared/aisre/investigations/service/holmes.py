@@ -10,8 +10,6 @@ from typing import Any
 
 from aisre.investigations.errors import LLMError, UnknownModelError
 from aisre.investigations.model.analysis import Analysis, analyze, render_answer
-from aisre.investigations.model.analysis.alert_text import alert_reported_cause
-from aisre.investigations.model.analysis.rules import RULES
 from aisre.investigations.model.evidence import Issue, ToolResult
 from aisre.investigations.model.holmes_requests import (
     ChatMessage,
@@ -29,8 +27,6 @@ NO_MODEL_NOTE = (
     "No language model is configured (set AISRE_MODEL), so this answer comes from the deterministic analyzer."
 )
 ANALYZER_CHOSEN_NOTE = f"This answer comes from the deterministic analyzer, as the request chose ({ANALYZER_MODEL})."
-# The analyzer's rules, plus what the alert text reports when no tool can read the cluster.
-RULES_WITH_ALERT_TEXT = (*RULES, alert_reported_cause)
 # Keys of a subject (or of context) that name the object an alert is about, with its kind.
 CHAT_SYSTEM_PROMPT = """You are an SRE assistant answering questions about a Kubernetes platform and its alerts.
 You can only read: never claim to have changed anything; remediation is a proposal for a human to approve.
@@ -164,7 +160,7 @@ class HolmesService:
     ) -> HolmesRun:
         runner = ReportingRunner(self.runner, listener)
         evidence = gather(issue, runner)
-        analysis = analyze(evidence, RULES_WITH_ALERT_TEXT)
+        analysis = analyze(evidence)
         wanted = dict(sections or DEFAULT_SECTIONS)
         instructions = list(issue.runbook_urls)
         if self.agent is None:
@@ -207,7 +203,7 @@ class HolmesService:
         """An answer to `ask`: the analyzer's findings about it, and the model's answer when there is one."""
         runner = ReportingRunner(self.runner)
         evidence = gather(issue, runner)
-        analysis = analyze(evidence, RULES_WITH_ALERT_TEXT)
+        analysis = analyze(evidence)
         run = HolmesRun(analysis, "", {}, runner.records, list(issue.runbook_urls))
         if self.chat_model is None:
             run.answer = _analyzer_reply(analysis, earlier, run.tool_calls, note=self.analyzer_note)
