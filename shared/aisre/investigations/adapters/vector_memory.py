@@ -56,9 +56,9 @@ class _Space:
         self.size = 0
         self.ids: list[str] = []
         self.rows: dict[str, int] = {}  # doc_id -> its column
-        # Metadata pickled: a few hundred bytes a document instead of a dict of strings (about three times
-        # more at 100,000 documents), and unpickling hands every caller its own copy, as deepcopy did. Only
-        # bytes this process pickled itself are ever unpickled.
+        # Metadata pickled: about half the memory of a dict of strings (230 bytes a similar-incident entry, not
+        # 400), and unpickling hands every caller its own copy, as deepcopy did. Only bytes this process
+        # pickled itself are ever unpickled.
         self.metadata: list[bytes] = []
 
     def _matrix(self) -> npt.NDArray[np.float32]:
@@ -195,7 +195,8 @@ class _Space:
 
 class MemoryVectorIndex:
     """Exact search with no recall to tune: at 100,000 incidents of the local embedder's 384 dimensions a query
-    reads about 30 MB of float32 (a few milliseconds) instead of looping over tuples of Python floats (2 s)."""
+    reads about 30 MB of float32 instead of looping over 38 million Python floats (2 s), and the index holds
+    230 MB instead of 1.5 GB (tests/bench/similar.py)."""
 
     def __init__(self) -> None:
         # The workspace is the first key, so a query only ever reads its own workspace's matrix.
