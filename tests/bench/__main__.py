@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import cold_start, diagnosis_latency, requests_per_alert, sizes, throughput
+from tests.bench import cold_start, diagnosis_latency, requests_per_alert, similar, sizes, throughput
 
 
 def main() -> int:
@@ -17,6 +17,8 @@ def main() -> int:
         throughput.report(throughput.run())
     if not only or "diagnosis" in only:
         diagnosis_latency.report(diagnosis_latency.run())
+    if not only or "similar" in only:
+        similar.report(similar.run())
     if not only or "sizes" in only:
         sizes.report(sizes.run())  # reads `make build`'s output; says so when there is none
     return 0

@@ -109,11 +109,9 @@ def timeline(aisre: httpx.Client, incident_id: str) -> list[dict[str, Any]]:
 
 
 def event_types(events: list[dict[str, Any]]) -> list[str]:
-    """The alert path's events; `aisre serve` also investigates each new incident group, asynchronously, and
-    those investigation_* and diagnosis_* events land on the timeline at their own pace."""
-    return [
-        event["event_type"] for event in events if not event["event_type"].startswith(("investigation_", "diagnosis_"))
-    ]
+    """The alert path's events; `aisre serve` also investigates each new incident, asynchronously, and
+    those diagnosis_* events land on the timeline at their own pace."""
+    return [event["event_type"] for event in events if not event["event_type"].startswith("diagnosis_")]
 
 
 def notification_metrics(am: httpx.Client) -> str:

@@ -163,8 +163,41 @@ def test_workload_health_check_and_chat_without_a_model(api: httpx.Client):
     assert NO_MODEL in chat["analysis"] and "Previous health check: all good." in chat["analysis"]
 
 
-def test_model_lists_none_without_a_model(api: httpx.Client):
-    assert api.get("/api/model").json()["model_name"] == []
+ANALYZER = "aisre-analyzer"
+# One valid body per /api route that takes a `model`.
+MODEL_ROUTES: dict[str, dict[str, Any]] = {
+    "/api/investigate": OOM_REQUEST,
+    "/api/stream/investigate": OOM_REQUEST,
+    "/api/chat": {"ask": "Why was my pod OOMKilled?"},
+    "/api/issue_chat": {"ask": "Fix?", "investigation_result": {"result": "OOM."}, "issue_type": "OOMKilled"},
+    "/api/workload_health_check": {"ask": "Healthy?", "resource": {"name": "checkout", "namespace": "shop"}},
+    "/api/workload_health_chat": {
+        "ask": "Healthy?",
+        "workload_health_result": {"analysis": "all good"},
+        "resource": {"name": "checkout", "namespace": "shop"},
+    },
+}
+
+
+def test_model_lists_the_analyzer_without_a_model(api: httpx.Client):
+    assert api.get("/api/model").json() == {"model_name": [ANALYZER]}
+
+
+@pytest.mark.parametrize("path", list(MODEL_ROUTES))
+def test_a_request_naming_an_unknown_model_is_400_naming_the_available_ones(api: httpx.Client, path: str):
+    response = api.post(path, json=dict(MODEL_ROUTES[path], model="gpt-4o"))
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["field"] == "model" and "gpt-4o" in error["message"] and ANALYZER in error["message"]
+    assert error["details"] == {"available": [ANALYZER]}
+
+
+@pytest.mark.parametrize("path", list(MODEL_ROUTES))
+def test_a_request_naming_the_analyzer_gets_the_analyzer(api: httpx.Client, path: str):
+    response = api.post(path, json=dict(MODEL_ROUTES[path], model=ANALYZER))
+    assert response.status_code == 200, response.text
+    if path != "/api/stream/investigate":
+        assert response.json()["metadata"]["engine"] == "analyzer"
 
 
 @pytest.mark.parametrize(
@@ -268,7 +301,24 @@ def test_chat_with_a_model_answers_with_its_words_and_usage(
     assert body["metadata"]["usage"]["total_tokens"] == 60 and NO_MODEL not in body["analysis"]
     sent = server.requests[0]["messages"]
     assert sent[1] == history[0] and "Why OOMKilled?" in sent[-1]["content"]
-    assert model_api.get("/api/model").json() == {"model_name": [MODEL]}
+    # The configured model first (a request naming none gets it), then the analyzer.
+    assert model_api.get("/api/model").json() == {"model_name": [MODEL, ANALYZER]}
+
+
+def test_with_a_model_a_request_may_choose_the_analyzer_or_the_model_but_no_other(
+    model_api: httpx.Client, scripted: tuple[ScriptedOpenAI, str]
+):
+    server = scripted[0]
+    server.reset()
+    chosen = model_api.post("/api/chat", json={"ask": "Why was my pod OOMKilled?", "model": ANALYZER}).json()
+    assert chosen["metadata"]["engine"] == "analyzer" and "alert_reports_oom" in chosen["analysis"]
+    assert NO_MODEL not in chosen["analysis"]  # one is configured; this request chose the analyzer
+    assert server.requests == []  # the model was not asked
+    server.reset(Reply(content="From the model."))
+    named = model_api.post("/api/chat", json={"ask": "Why?", "model": MODEL}).json()
+    assert named["analysis"] == "From the model." and named["metadata"]["model"] == MODEL
+    unknown = model_api.post("/api/investigate", json=dict(OOM_REQUEST, model="gpt-4o"))
+    assert unknown.status_code == 400 and unknown.json()["error"]["details"] == {"available": [MODEL, ANALYZER]}
 
 
 def test_a_failing_model_falls_back_to_the_analyzer_and_says_why(

@@ -48,9 +48,14 @@ def test_investigation_on_demand_runs_the_state_machine_and_yields_a_diagnosis(a
         assert action["dry_run"] is True
     timeline = api.get(f"/incidents/{incident_id}/timeline").json()["events"]
     events = [event["event_type"] for event in timeline]
-    assert "diagnosis_started" in events and events[-1] == "investigation_completed"
+    # Seed 001's names: diagnosis_started, then diagnosis_completed with the summary and the actions' count.
+    assert "diagnosis_started" in events and events[-1] == "diagnosis_completed"
+    assert not [name for name in events if name.startswith("investigation_")]
+    completed = timeline[-1]["payload"]
+    assert completed["summary"] == result["summary"]
+    assert completed["suggested_actions_count"] == len(result["suggested_actions"])
     # What could not be gathered is on the timeline too, not only in the result.
-    assert timeline[-1]["payload"]["not_gathered"] == result["not_gathered"][:20]
+    assert completed["not_gathered"] == result["not_gathered"][:20]
 
 
 def test_diagnosis_of_an_incident_never_investigated_is_404(api: httpx.Client):
@@ -85,7 +90,7 @@ def test_a_new_incident_is_investigated_automatically_and_diagnosis_waits_for_it
         assert diagnosis.status_code == 200, diagnosis.text
         assert diagnosis.json()["incident_id"] == incident_id
         events = [e["event_type"] for e in http.get(f"/incidents/{incident_id}/timeline").json()["events"]]
-        assert "diagnosis_started" in events and "investigation_completed" in events
+        assert "diagnosis_started" in events and "diagnosis_completed" in events
 
 
 def test_a_group_is_investigated_once_and_its_children_share_the_diagnosis(auto_url: str, workspace: str):
@@ -171,3 +176,20 @@ def test_the_starter_function_reports_a_malformed_request_and_starts_the_rest(lo
     # Held until its execution ended: the diagnosis is there when the function returns.
     diagnosis = api.get(f"/incidents/{incident_id}/diagnosis")
     assert diagnosis.status_code == 200 and diagnosis.json()["incident_id"] == incident_id
+
+
+def test_with_no_cluster_the_alert_text_names_the_cause_with_less_confidence(api: httpx.Client):
+    # No pod, no namespace, no cluster: the alert's words are the only evidence there is.
+    alert = {"title": "OOMKilled on checkout-api", "severity": "critical", "service": "checkout-api"}
+    incident_id = api.post("/webhook", json=alert).json()["incident_id"]
+    started = api.post(f"/incidents/{incident_id}/investigate").json()
+    investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
+    assert investigation["status"] == "succeeded", investigation
+
+    diagnosis = api.get(f"/incidents/{incident_id}/diagnosis").json()
+    assert "OOM kill" in diagnosis["root_cause"] and diagnosis["summary"] == diagnosis["root_cause"]
+    # Less sure than a cluster's own word (the oom_killed rule reading the pod's last state says 0.95).
+    assert diagnosis["confidence"] == 0.6
+    assert "rule `alert_reports_oom`" in diagnosis["answer"]
+    assert "alert title: OOMKilled on checkout-api" in diagnosis["answer"]  # its evidence line
+    assert diagnosis["matched_playbooks"][0] == "oom-recovery"

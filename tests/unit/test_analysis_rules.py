@@ -338,3 +338,47 @@ def test_answer_states_cause_evidence_and_start_time() -> None:
     assert analysis.top is not None and analysis.top.rule == "missing_env_var"
     answer = render_answer(analysis)
     assert "REDIS_URL" in answer and "2030-01-02T03:04:05Z" in answer and "CrashLoopBackOff" in answer
+
+
+# -- the alert's own words, when no tool reads the cluster -----------------------------------------------
+
+NO_CLUSTER = ToolResult(
+    "kubectl_describe", {"kind": "pod"}, "unavailable", error="no Kubernetes cluster configured (set KUBECONFIG)"
+)
+KUBERNETES = frozenset({"kubectl_describe", "kubectl_logs", "kubectl_events"})
+
+
+def test_the_alert_title_alone_names_the_oom_when_no_cluster_answers() -> None:
+    # What an investigation without a cluster has: the Kubernetes tools listed, none answering (or not called).
+    for results in ((), (NO_CLUSTER,)):
+        analysis = analyze(Evidence(Issue(title="OOMKilled on checkout-api"), results, KUBERNETES))
+        top = analysis.top
+        assert top is not None and top.rule == "alert_reports_oom", analysis.findings
+        assert top.evidence_lines == ("alert title: OOMKilled on checkout-api",)
+        assert top.confidence == 0.6 and "no tool could read the cluster" in top.root_cause
+        assert "alert title: OOMKilled on checkout-api" in render_answer(analysis)
+
+
+def test_the_alert_text_is_read_field_by_field_and_cited_by_name() -> None:
+    def cited(**issue: Any) -> tuple[str, ...]:
+        top = analyze(Evidence(Issue(title="Pod restarting", **issue), (), KUBERNETES)).top
+        assert top is not None
+        return top.evidence_lines
+
+    assert cited(description="The container ran out of memory") == (
+        "alert description: The container ran out of memory",
+    )
+    assert cited(labels={"reason": "OOMKilled"}) == ("alert label reason: OOMKilled",)
+    assert cited(annotations={"summary": "checkout\nImagePullBackOff for v2"}) == (
+        "alert annotation summary: ImagePullBackOff for v2",
+    )
+
+
+def test_cluster_evidence_outranks_what_the_alert_says() -> None:
+    evidence = pod_evidence(
+        pod_describe(state="CrashLoopBackOff", last="OOMKilled", exit_code="137", limits="memory: 256Mi"),
+        title="OOMKilled on checkout-api",
+    )
+    findings = analyze(evidence).findings
+    assert findings[0].rule == "oom_killed" and findings[0].confidence > 0.6
+    assert "alert_reports_oom" not in [finding.rule for finding in findings]  # a tool answered: the alert is moot

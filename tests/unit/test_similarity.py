@@ -375,7 +375,7 @@ def test_similar_returns_the_past_incident_with_its_resolution() -> None:
         "similarity_score": entry["similarity_score"],
         "severity": "critical",
         "state": "resolved",
-        "created_at": "2025-01-10T08:15:00",
+        "created_at": "2025-01-10T08:15:00Z",  # UTC with Z, as every response writes a moment
         "resolution": "Increased memory limit to 1Gi",
     }
     assert 0.3 <= entry["similarity_score"] <= 1.0

@@ -1,8 +1,13 @@
-"""Failures of the investigations' outside dependencies. Each is an UpstreamError: the core maps it to 502."""
+"""The investigations' errors: their outside dependencies' failures (UpstreamError: the core maps them to
+502), and a request naming a model there is not (PayloadError: 400)."""
 
 from __future__ import annotations
 
-from aisre.core.errors import UpstreamError
+from aisre.core.errors import PayloadError, UpstreamError
+
+
+class UnknownModelError(PayloadError):
+    """A request's `model` names none of the models GET /api/model lists."""
 
 
 class LLMError(UpstreamError):

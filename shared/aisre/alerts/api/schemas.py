@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from aisre.core.timestamps import UtcDatetime
 
 # A raw webhook body: any JSON object (each provider has its own shape; the normalizer reads it).
 WEBHOOK_BODY: dict[str, Any] = {
@@ -115,9 +116,9 @@ class DeadLetterPublic(BaseModel):
     payload: Any = Field(description="The body as received: parsed JSON, or the text when it was not JSON")
     content_type: str | None
     size_bytes: int
-    timestamp: datetime
+    timestamp: UtcDatetime
     replay_count: int
-    replayed_at: datetime | None
+    replayed_at: UtcDatetime | None
     replay_result: dict[str, Any] | None
 
 

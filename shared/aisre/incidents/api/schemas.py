@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aisre.core.timestamps import UtcDatetime
 from aisre.incidents.model.alert import Severity
 from aisre.incidents.model.incident import DeployCorrelation, IncidentState
 
@@ -37,7 +38,7 @@ class DeployPublic(BaseModel):
     actor: str | None
     commit_sha: str | None
     description: str | None
-    timestamp: datetime
+    timestamp: UtcDatetime
 
 
 class DeployRecorded(BaseModel):
@@ -68,14 +69,14 @@ class IncidentPublic(BaseModel):
     namespace: str | None
     pod: str | None
     deployment: str | None
-    created_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
+    created_at: UtcDatetime
+    acknowledged_at: UtcDatetime | None
+    resolved_at: UtcDatetime | None
     workspace_id: str
     group_id: str | None
     correlation_reason: str | None
     alert_count: int
-    last_alert_at: datetime | None
+    last_alert_at: UtcDatetime | None
     fingerprint: str
     labels: dict[str, str]
     annotations: dict[str, str]
@@ -100,8 +101,8 @@ class NoisyIncident(BaseModel):
     severity: Severity
     state: IncidentState
     service: str | None
-    created_at: datetime
-    resolved_at: datetime | None
+    created_at: UtcDatetime
+    resolved_at: UtcDatetime | None
     duration_minutes: float | None
     alert_count: int
 
@@ -128,7 +129,7 @@ class ActionPublic(BaseModel):
     dry_run: bool
     namespace: str | None
     details: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class IncidentDetail(BaseModel):
@@ -141,7 +142,7 @@ class TimelineEventPublic(BaseModel):
     event_type: str
     actor: str
     payload: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class IncidentTimeline(BaseModel):
@@ -154,7 +155,7 @@ class IncidentTimeline(BaseModel):
 class MetricPoint(BaseModel):
     metric_name: str
     value: float | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class IncidentMetrics(BaseModel):
@@ -172,7 +173,7 @@ class IncidentActions(BaseModel):
 class GroupChild(BaseModel):
     incident_id: str
     correlation_reason: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class IncidentGroup(BaseModel):

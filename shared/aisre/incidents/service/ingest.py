@@ -11,6 +11,7 @@ from typing import Any
 from aisre.core.clock import utc_now
 from aisre.core.errors import ConflictError, StorageError
 from aisre.core.observability import logger
+from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.alert import Alert
 from aisre.incidents.model.correlation import (
     FoldIntoIncident,
@@ -245,9 +246,9 @@ def _alert_event(incident_id: str, alert: Alert, now: datetime) -> TimelineEvent
     if alert.annotations:
         payload["annotations"] = alert.annotations
     if alert.starts_at:
-        payload["starts_at"] = alert.starts_at.isoformat()
+        payload["starts_at"] = utc_iso(alert.starts_at)
     if alert.ends_at:
-        payload["ends_at"] = alert.ends_at.isoformat()
+        payload["ends_at"] = utc_iso(alert.ends_at)
     return TimelineEvent(
         incident_id=incident_id, event_type="alert_received", actor=_alert_actor(alert), payload=payload, created_at=now
     )

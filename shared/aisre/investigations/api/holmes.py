@@ -46,8 +46,15 @@ HolmesDep = Annotated["HolmesService", provide(holmes_service)]
 
 router = ApiRouter(prefix="/api", tags=["holmes"])
 
-# A request body, so 413; the analyzer's tools and the model are outside services, so 502.
-_ERRORS = error_responses(*READ_ERRORS, 400, 413, 502)
+# A request body, so 413 (and 400: not JSON, or a `model` GET /api/model does not list); the analyzer's tools and
+# the model are outside services, so 502.
+_ERRORS = error_responses(
+    *READ_ERRORS,
+    400,
+    413,
+    502,
+    _400="The body is not UTF-8 JSON, or its `model` is none of those GET /api/model lists (`error.details.available`)",
+)
 
 
 class EventStreamResponse(StreamingResponse):
@@ -57,7 +64,7 @@ class EventStreamResponse(StreamingResponse):
 @router.post("/investigate", response_model=HolmesInvestigation, responses=_ERRORS)
 def investigate(request: InvestigateRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
     """Investigate an alert: analysis text, sections, tool calls when asked for, instructions, metadata."""
-    run = holmes.investigate(investigate_issue(request), request.sections)
+    run = holmes.for_model(request.model).investigate(investigate_issue(request), request.sections)
     return run.investigation_public(request.include_tool_calls, request.include_tool_call_results)
 
 
@@ -80,7 +87,7 @@ async def stream_investigate(
     request: InvestigateRequest, holmes: HolmesDep, _workspace: ReadWorkspace
 ) -> EventStreamResponse:
     """The same investigation as server-sent events: each tool call as it starts and ends, then the answer."""
-    service = holmes
+    service = holmes.for_model(request.model)  # an unknown model is a 400 before the stream begins
     issue = investigate_issue(request)
     events: queue.Queue[str | None] = queue.Queue()
 
@@ -136,7 +143,7 @@ async def stream_investigate(
 def chat(request: ChatRequest, holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
     """Answer a question: the model's answer, or the analyzer's findings about it when no model is configured."""
     issue = Issue(title=request.ask, source="chat")
-    return holmes.chat(request.ask, request.conversation_history, issue)
+    return holmes.for_model(request.model).chat(request.ask, request.conversation_history, issue)
 
 
 @router.post("/issue_chat", response_model=HolmesChatResponse, responses=_ERRORS)
@@ -145,7 +152,7 @@ def issue_chat(request: IssueChatRequest, holmes: HolmesDep, _workspace: ReadWor
     earlier = request.investigation_result.result
     annotations = {"earlier_result": earlier} if earlier else {}
     issue = Issue(title=request.issue_type, description=request.ask, source="issue_chat", annotations=annotations)
-    return holmes.chat(request.ask, request.conversation_history, issue, earlier)
+    return holmes.for_model(request.model).chat(request.ask, request.conversation_history, issue, earlier)
 
 
 @router.post("/workload_health_check", response_model=HolmesInvestigation, responses=_ERRORS)
@@ -154,7 +161,7 @@ def workload_health_check(
 ) -> dict[str, Any]:
     """Check a workload's health: the analysis, tool calls when asked for, instructions; no sections."""
     issue = workload_issue(request.resource, request.ask)
-    run = holmes.investigate(issue, use_sections=False)
+    run = holmes.for_model(request.model).investigate(issue, use_sections=False)
     body = run.investigation_public(request.include_tool_calls, request.include_tool_call_results)
     body["sections"] = None
     body["instructions"] = [*request.instructions, *run.instructions]
@@ -167,16 +174,13 @@ def workload_health_chat(
 ) -> dict[str, Any]:
     """Discuss a workload's health, with the earlier health check as context."""
     issue = workload_issue(request.resource, request.ask)
-    body = holmes.chat(request.ask, request.conversation_history, issue, request.workload_health_result.analysis)
+    engine = holmes.for_model(request.model)
+    body = engine.chat(request.ask, request.conversation_history, issue, request.workload_health_result.analysis)
     body.pop("follow_up_actions", None)
     return body
 
 
 @router.get("/model", response_model=ModelList, responses=error_responses(*READ_ERRORS))
 def list_models(holmes: HolmesDep, _workspace: ReadWorkspace) -> dict[str, Any]:
-    """The configured model (an empty list when none is: answers then come from the deterministic analyzer)."""
-    names = holmes.model_names
-    body: dict[str, Any] = {"model_name": names}
-    if not names:
-        body["detail"] = "no model is configured (set AISRE_MODEL); answers come from the deterministic analyzer"
-    return body
+    """The models a request's `model` may name: the configured language model, if any, then aisre-analyzer."""
+    return {"model_name": holmes.model_names}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aisre.core.timestamps import UtcDatetime
 from aisre.investigations.model.investigation import InvestigationStatus
 
 # -- investigations ---------------------------------------------------------------------------------
@@ -21,8 +21,8 @@ class InvestigationStarted(BaseModel):
 class StepPublic(BaseModel):
     name: str
     status: str = Field(description="succeeded | failed")
-    started_at: datetime
-    finished_at: datetime
+    started_at: UtcDatetime
+    finished_at: UtcDatetime
     error: str | None
     duration_ms: float
 
@@ -33,7 +33,7 @@ class SimilarIncidentPublic(BaseModel):
     similarity_score: float
     severity: str | None
     state: str | None
-    created_at: str | None = Field(description="ISO 8601, as the incident was indexed")
+    created_at: UtcDatetime | None = Field(description="When the incident opened")
     resolution: str | None = Field(None, description="How it was resolved, once it was")
 
 
@@ -45,7 +45,7 @@ class DiagnosisPublic(BaseModel):
     k8s_context: dict[str, Any] = Field(description="pod_status, restart_count, last_termination_reason")
     log_excerpt: str
     matched_playbooks: list[str]
-    similar_incidents: list[dict[str, Any]]
+    similar_incidents: list[SimilarIncidentPublic]
     deploy_correlation: dict[str, Any] | None
     suggested_actions: list[dict[str, Any]]
     answer: str
@@ -63,8 +63,8 @@ class InvestigationPublic(BaseModel):
     incident_id: str
     status: InvestigationStatus
     trigger: str
-    started_at: datetime
-    finished_at: datetime | None
+    started_at: UtcDatetime
+    finished_at: UtcDatetime | None
     steps: list[StepPublic]
     error: str | None
     tool_calls: int
@@ -171,8 +171,10 @@ class WorkloadHealthChatResponse(BaseModel):
 
 
 class ModelList(BaseModel):
-    model_name: list[str]
-    detail: str | None = Field(None, description="Why the list is empty, when it is")
+    model_name: list[str] = Field(
+        description="The configured language model first (a request naming no model gets it), then aisre-analyzer, "
+        "the deterministic analyzer, always there"
+    )
 
 
 STREAM_DESCRIPTION = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,6 +15,12 @@ GENERIC_TEMPLATE = "builtin://generic_investigation.jinja2"
 WORKLOAD_TEMPLATE = "builtin://kubernetes_workload_ask.jinja2"
 
 _NAMING_KEYS = ("pod", "deployment", "statefulset", "daemonset", "job", "node")
+
+# Which engine answers: a name GET /api/model lists; none, the configured model (else the analyzer); any other, 400.
+ModelName = Annotated[
+    str | None,
+    Field(description="A model GET /api/model lists (aisre-analyzer: the deterministic analyzer); none: the default"),
+]
 
 
 class ChatMessage(BaseModel):
@@ -64,13 +70,13 @@ class InvestigateRequest(BaseModel):
     include_tool_call_results: bool = False
     prompt_template: str = GENERIC_TEMPLATE
     sections: dict[str, str] | None = None
-    model: str | None = None
+    model: ModelName = None
 
 
 class ChatRequest(BaseModel):
     ask: str = Field(min_length=1)
     conversation_history: list[ChatMessage] | None = None
-    model: str | None = None
+    model: ModelName = None
 
     _history = field_validator("conversation_history")(_history_starts_with_system)
 
@@ -95,7 +101,7 @@ class WorkloadHealthRequest(BaseModel):
     include_tool_calls: bool = False
     include_tool_call_results: bool = False
     prompt_template: str = WORKLOAD_TEMPLATE
-    model: str | None = None
+    model: ModelName = None
 
 
 class WorkloadHealthResultRef(BaseModel):

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
 from aisre.investigations.model.analysis.finding import Analysis
 from aisre.investigations.model.evidence import LOG_TOOLS, Issue, Subject, ToolResult
@@ -84,7 +85,7 @@ def issue_from_incident(incident: Incident) -> Issue:
         subject=Subject(kind=kind, name=name, namespace=incident.namespace, container=incident.labels.get("container")),
         labels=dict(incident.labels) | ({"alertname": incident.title} if "alertname" not in incident.labels else {}),
         annotations=dict(incident.annotations),
-        starts_at=incident.created_at.isoformat(),
+        starts_at=utc_iso(incident.created_at),
         issue_id=incident.external_id,
     )
 

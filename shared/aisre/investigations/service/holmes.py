@@ -8,10 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aisre.investigations.errors import LLMError
+from aisre.investigations.errors import LLMError, UnknownModelError
 from aisre.investigations.model.analysis import Analysis, analyze, render_answer
-from aisre.investigations.model.analysis.alert_text import alert_reported_cause
-from aisre.investigations.model.analysis.rules import RULES
 from aisre.investigations.model.evidence import Issue, ToolResult
 from aisre.investigations.model.holmes_requests import (
     ChatMessage,
@@ -23,11 +21,12 @@ from aisre.investigations.service.agent import InvestigationAgent
 from aisre.investigations.service.agent_prompt import DEFAULT_SECTIONS, fence, parse_sections
 from aisre.investigations.service.gather import gather
 
+# The deterministic analyzer, by the name a request's `model` chooses it with (GET /api/model lists it).
+ANALYZER_MODEL = "aisre-analyzer"
 NO_MODEL_NOTE = (
     "No language model is configured (set AISRE_MODEL), so this answer comes from the deterministic analyzer."
 )
-# The analyzer's rules, plus what the alert text reports when no tool can read the cluster.
-RULES_WITH_ALERT_TEXT = (*RULES, alert_reported_cause)
+ANALYZER_CHOSEN_NOTE = f"This answer comes from the deterministic analyzer, as the request chose ({ANALYZER_MODEL})."
 # Keys of a subject (or of context) that name the object an alert is about, with its kind.
 CHAT_SYSTEM_PROMPT = """You are an SRE assistant answering questions about a Kubernetes platform and its alerts.
 You can only read: never claim to have changed anything; remediation is a proposal for a human to approve.
@@ -117,14 +116,40 @@ class HolmesRun:
 class HolmesService:
     """Investigations and chats over the tools, the analyzer and (when configured) a chat model."""
 
-    def __init__(self, runner: ToolRunner, agent: InvestigationAgent | None, chat_model: ChatModel | None) -> None:
+    def __init__(
+        self,
+        runner: ToolRunner,
+        agent: InvestigationAgent | None,
+        chat_model: ChatModel | None,
+        analyzer_note: str = NO_MODEL_NOTE,
+    ) -> None:
         self.runner = runner
         self.agent = agent
         self.chat_model = chat_model
+        self.analyzer_note = analyzer_note  # why the analyzer, not a model, answers
 
     @property
     def model_names(self) -> list[str]:
-        return [self.chat_model.model] if self.chat_model is not None else []
+        """The models a request may name: the configured language model first (a request naming none gets
+        it), then the analyzer."""
+        configured = [self.chat_model.model] if self.chat_model is not None else []
+        return [*configured, ANALYZER_MODEL] if ANALYZER_MODEL not in configured else configured
+
+    def for_model(self, model: str | None) -> HolmesService:
+        """The engine that answers a request naming `model`: this one when it names none or the configured
+        model, the analyzer alone when it names the analyzer. Any other name is an UnknownModelError, never
+        quietly another engine's answer."""
+        if not model or (self.chat_model is not None and model == self.chat_model.model):
+            return self
+        if model == ANALYZER_MODEL:
+            note = NO_MODEL_NOTE if self.chat_model is None else ANALYZER_CHOSEN_NOTE
+            return HolmesService(self.runner, agent=None, chat_model=None, analyzer_note=note)
+        available = self.model_names
+        raise UnknownModelError(
+            f"unknown model {model!r}: the available models are {', '.join(available)} (GET /api/model)",
+            field="model",
+            details={"available": available},
+        )
 
     def investigate(
         self,
@@ -135,11 +160,11 @@ class HolmesService:
     ) -> HolmesRun:
         runner = ReportingRunner(self.runner, listener)
         evidence = gather(issue, runner)
-        analysis = analyze(evidence, RULES_WITH_ALERT_TEXT)
+        analysis = analyze(evidence)
         wanted = dict(sections or DEFAULT_SECTIONS)
         instructions = list(issue.runbook_urls)
         if self.agent is None:
-            answer = f"{render_answer(analysis)}\n\n_{NO_MODEL_NOTE}_"
+            answer = f"{render_answer(analysis)}\n\n_{self.analyzer_note}_"
             parsed = parse_sections(answer, tuple(wanted)) if use_sections else {}
             return HolmesRun(analysis, answer, parsed, runner.records, instructions)
         base = self.agent
@@ -178,10 +203,10 @@ class HolmesService:
         """An answer to `ask`: the analyzer's findings about it, and the model's answer when there is one."""
         runner = ReportingRunner(self.runner)
         evidence = gather(issue, runner)
-        analysis = analyze(evidence, RULES_WITH_ALERT_TEXT)
+        analysis = analyze(evidence)
         run = HolmesRun(analysis, "", {}, runner.records, list(issue.runbook_urls))
         if self.chat_model is None:
-            run.answer = _analyzer_reply(analysis, earlier, run.tool_calls)
+            run.answer = _analyzer_reply(analysis, earlier, run.tool_calls, note=self.analyzer_note)
         else:
             self._model_reply(run, ask, history, issue, earlier)
         past = [message.model_dump(exclude_none=True) for message in history or ()]
@@ -215,18 +240,18 @@ class HolmesService:
         except LLMError as error:
             run.llm_error = error.message
             run.answer = (
-                _analyzer_reply(run.analysis, earlier, run.tool_calls, note=False)
+                _analyzer_reply(run.analysis, earlier, run.tool_calls, note=None)
                 + f"\n\n_Note: the language model failed ({error.message}); this is the analyzer's answer._"
             )
             return
         run.prompt_tokens, run.completion_tokens = reply.usage.prompt_tokens, reply.usage.completion_tokens
-        run.answer = (reply.content or "").strip() or _analyzer_reply(run.analysis, earlier, run.tool_calls, note=False)
+        run.answer = (reply.content or "").strip() or _analyzer_reply(run.analysis, earlier, run.tool_calls, note=None)
 
 
 def _analyzer_reply(
-    analysis: Analysis, earlier: str | None, records: Sequence[ToolCallRecord] = (), note: bool = True
+    analysis: Analysis, earlier: str | None, records: Sequence[ToolCallRecord] = (), note: str | None = NO_MODEL_NOTE
 ) -> str:
-    out = [NO_MODEL_NOTE] if note else []
+    out = [note] if note else []
     if earlier:
         out += ["", f"The earlier investigation concluded: {earlier.strip()}"]
     if analysis.findings:

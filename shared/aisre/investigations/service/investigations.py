@@ -219,10 +219,10 @@ class InvestigationService:
         self._store.save(finished)
         for step in steps:
             if step.status != "succeeded":  # every failure is on the timeline, not only in the result
-                self._event(finished, "investigation_step_failed", {"step": step.name, "error": step.error})
+                self._event(finished, "diagnosis_step_failed", {"step": step.name, "error": step.error})
         self._event(
             finished,
-            "investigation_completed",
+            "diagnosis_completed",
             {"summary": diagnosis.summary, "confidence": diagnosis.confidence,
              "suggested_actions_count": len(diagnosis.suggested_actions),
              "not_gathered": diagnosis.not_gathered[:20]},
@@ -237,7 +237,7 @@ class InvestigationService:
             update={"status": InvestigationStatus.FAILED, "finished_at": self._clock(), "error": error}
         )
         self._store.save(failed)
-        self._event(failed, "investigation_failed", {"error": error})
+        self._event(failed, "diagnosis_failed", {"error": error})
         return {"investigation_id": failed.id, "status": failed.status.value}
 
     # -- helpers --------------------------------------------------------------------------------------

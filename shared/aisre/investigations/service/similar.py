@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
 from aisre.investigations.model.similarity import incident_text
 from aisre.investigations.ports import Embedder, VectorHit, VectorIndex
@@ -20,7 +21,7 @@ def incident_metadata(incident: Incident, resolution: str | None = None) -> dict
         "title": incident.title,
         "severity": incident.severity.value,
         "state": incident.state.value,
-        "created_at": incident.created_at.isoformat(),
+        "created_at": utc_iso(incident.created_at),
         "service": incident.service,
     }
     if resolution:

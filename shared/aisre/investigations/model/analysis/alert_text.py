@@ -1,12 +1,20 @@
-"""A rule over the alert's own words, for when no tool could read the cluster: what the alert itself reports."""
+"""A rule over the alert's own words, for when no tool could read the cluster: what the alert itself reports.
+
+It is one of the analyzer's rules (rules.RULES), so an investigation with no cluster configured, or none that
+answers, still names the cause its alert states, at a confidence below what the cluster's own evidence gives
+(the oom_killed rule, reading a pod's last state, says 0.95), citing the field of the alert it read."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.text import quote
-from aisre.investigations.model.evidence import Evidence
+from aisre.investigations.model.evidence import Evidence, Issue
+
+# What an alert's text alone is worth: a monitoring system's words, no tool's observation.
+ALERT_TEXT_CONFIDENCE = 0.6
 
 # (pattern, rule, what the alert reports, next steps); the first match wins, causes before symptoms.
 _REPORTED: tuple[tuple[re.Pattern[str], str, str, tuple[str, ...]], ...] = (
@@ -34,21 +42,30 @@ _REPORTED: tuple[tuple[re.Pattern[str], str, str, tuple[str, ...]], ...] = (
 )
 
 
+def _fields(issue: Issue) -> Iterator[tuple[str, str]]:
+    """The alert's free text, each piece with the name of the field it came from, most telling first."""
+    yield "title", issue.title
+    yield "description", issue.description
+    for key, value in issue.annotations.items():
+        yield f"annotation {key}", value
+    for key, value in issue.labels.items():
+        yield f"label {key}", value
+
+
 def alert_reported_cause(evidence: Evidence) -> Finding | None:
     """What the alert text states as the cause, only when no tool returned data to confirm or refute it."""
     if any(result.status == "success" for result in evidence.results):
         return None
-    text = evidence.issue.summary_text
     for pattern, rule, cause, suggestions in _REPORTED:
-        match = pattern.search(text)
-        if match is None:
-            continue
-        line = next(line for line in text.splitlines() if pattern.search(line))
-        return Finding(
-            rule=rule,
-            root_cause=cause + " This is what the alert says; no tool could read the cluster to confirm it.",
-            evidence_lines=(quote(line),),
-            confidence=0.6,
-            suggestions=suggestions,
-        )
+        for field, text in _fields(evidence.issue):
+            line = next((line for line in (text or "").splitlines() if pattern.search(line)), None)
+            if line is None:
+                continue
+            return Finding(
+                rule=rule,
+                root_cause=cause + " This is what the alert says; no tool could read the cluster to confirm it.",
+                evidence_lines=(quote(f"alert {field}: {line.strip()}"),),
+                confidence=ALERT_TEXT_CONFIDENCE,
+                suggestions=suggestions,
+            )
     return None

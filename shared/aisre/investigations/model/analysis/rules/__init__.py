@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aisre.investigations.model.analysis.alert_text import alert_reported_cause
 from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.rules import (
     alerts,
@@ -50,4 +51,7 @@ RULES: tuple[Rule, ...] = (
     containers.crash_loop,
     changes.recent_change,
     logs.application_errors,
+    # Last: the alert's own words speak only when no tool returned anything (an investigation with no
+    # cluster, or none that answers), below any finding the cluster's evidence would give.
+    alert_reported_cause,
 )

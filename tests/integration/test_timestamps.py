@@ -1,0 +1,128 @@
+"""One timestamp format in every response: UTC with a `Z`. Every GET route of the API document is called on a
+workspace holding one of everything (incidents open, acknowledged and resolved, alerts sent with zone offsets,
+a deploy stamped in another zone, a finished investigation, similar incidents, a dead letter), and every string
+of every body is read: none carries an offset, and each one that reads as a moment ends in `Z`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from tests.integration.test_alert_to_incident import ALERT
+from tests.support.servers import wait_for
+
+# A moment in ISO 8601 with a zone: the only form a timestamp in a response may take is the `Z` one.
+_ZONED = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
+_PLAIN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
+
+
+def strings(body: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a JSON body (keys too), with where it is."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            yield f"{where}.{key} (key)", str(key)
+            yield from strings(value, f"{where}.{key}")
+    elif isinstance(body, list):
+        for n, item in enumerate(body):
+            yield from strings(item, f"{where}[{n}]")
+    elif isinstance(body, str):
+        yield where, body
+
+
+def offenders(body: Any) -> list[str]:
+    """Timestamps not in UTC with `Z`: a zone offset (+00:00 included), or a bare moment with no zone at all."""
+    found = []
+    for where, text in strings(body):
+        zoned = [match.group(0) for match in _ZONED.finditer(text) if not match.group(0).endswith("Z")]
+        if zoned or "+00:00" in text or _PLAIN.match(text):
+            found.append(f"{where}: {text[:160]!r}")
+    return found
+
+
+def seed_workspace(api: httpx.Client) -> dict[str, str]:
+    """One of everything a response may show a moment of; the ids the routes' paths need."""
+    deploy = api.post(
+        "/webhook/deploy",
+        json={"service": "checkout-api", "actor": "ci-bot", "timestamp": "2026-01-01T09:30:00.250+05:30"},
+    )
+    assert deploy.status_code == 200, deploy.text
+    # An incident resolved with a note: it is indexed with its resolution, so the next ones find it.
+    older = api.post("/webhook", json=dict(ALERT, title="OOMKilled on checkout-api", service="checkout-api"))
+    older_id = older.json()["incident_id"]
+    assert api.post(f"/incidents/{older_id}/resolve", json={"note": "raised the memory limit"}).status_code == 200
+    # Alertmanager sends its moments with offsets; the timeline's alert event carries them.
+    alertmanager = {
+        "version": "4",
+        "status": "firing",
+        "receiver": "aisre",
+        "groupKey": '{}:{alertname="KubePodOOMKilled"}',
+        "alerts": [
+            {
+                "status": "firing",
+                "labels": {"alertname": "KubePodOOMKilled", "service": "checkout-api", "namespace": "production"},
+                "annotations": {"summary": "OOMKilled on checkout-api"},
+                "startsAt": "2026-01-01T01:00:00.5+01:00",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": "fp-timestamps",
+            }
+        ],
+    }
+    received = api.post("/webhook/alertmanager", json=alertmanager)
+    assert received.status_code == 200, received.text
+    incident_id = received.json()["incident_id"]
+    started = api.post(f"/incidents/{incident_id}/investigate")
+    assert started.status_code == 202, started.text
+    investigation_id = started.json()["investigation_id"]
+    wait_for(
+        lambda: api.get(f"/investigations/{investigation_id}").json()["status"] != "running", timeout=60, interval=0.25
+    )
+    assert api.post(f"/incidents/{incident_id}/acknowledge").status_code == 200
+    assert api.post("/webhook", content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
+    entry_id = api.get("/webhook/dead-letter").json()["entries"][0]["id"]
+    return {"incident_id": incident_id, "investigation_id": investigation_id, "entry_id": entry_id}
+
+
+def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client):
+    ids = seed_workspace(api)
+    document = api.get("/openapi.json").json()
+    bodies: dict[str, Any] = {}
+    for path, operations in document["paths"].items():
+        if "get" not in operations or path == "/metrics":  # /metrics is Prometheus text, its own format
+            continue
+        response = api.get(path.format(**ids))
+        assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+        bodies[path] = response.json()
+    # The routes that show moments did show some, so the walk read timestamps and not only empty lists.
+    assert bodies["/incidents/{incident_id}/similar"]["similar_incidents"]
+    diagnosis = bodies["/incidents/{incident_id}/diagnosis"]
+    assert diagnosis["similar_incidents"] and "Started at:" in diagnosis["answer"]
+    assert any(event["payload"].get("starts_at") for event in bodies["/incidents/{incident_id}/timeline"]["events"])
+    assert bodies["/webhook/deploy/recent"]["deploys"][0]["timestamp"] == "2026-01-01T04:00:00.250000Z"
+    found = {path: offenders(body) for path, body in bodies.items() if offenders(body)}
+    assert not found, found
+
+
+def test_datetimes_in_the_api_document_are_date_time_strings(api: httpx.Client):
+    # The serializer changes how a datetime is written, not what the document promises.
+    schemas = api.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("IncidentPublic", "InvestigationPublic", "DeadLetterPublic", "SimilarIncidentPublic"):
+        properties = schemas[name]["properties"]
+        stamped = [key for key in properties if key.endswith("_at") or key == "timestamp"]
+        assert stamped, name
+        for key in stamped:
+            variants = properties[key].get("anyOf", [properties[key]])
+            assert any(v.get("type") == "string" and v.get("format") == "date-time" for v in variants), (name, key)
+
+
+def test_the_serializer_writes_utc_with_z() -> None:
+    from datetime import UTC, timedelta, timezone
+
+    from aisre.core.timestamps import utc_iso
+
+    assert utc_iso(datetime(2026, 12, 2, 3, 25, 46, 123456, tzinfo=UTC)) == "2026-12-02T03:25:46.123456Z"
+    assert utc_iso(datetime(2026, 12, 2, 5, 25, 46, tzinfo=timezone(timedelta(hours=2)))) == "2026-12-02T03:25:46Z"
+    assert utc_iso(datetime(2026, 12, 2, 3, 25, 46)) == "2026-12-02T03:25:46Z"  # naive: the platform's UTC
