@@ -193,3 +193,17 @@ def test_with_no_cluster_the_alert_text_names_the_cause_with_less_confidence(api
     assert "rule `alert_reports_oom`" in diagnosis["answer"]
     assert "alert title: OOMKilled on checkout-api" in diagnosis["answer"]  # its evidence line
     assert diagnosis["matched_playbooks"][0] == "oom-recovery"
+
+
+def test_the_alerts_grouped_under_a_root_are_evidence_of_its_investigation(api: httpx.Client):
+    """The root says little; a child of its group says what happened: the group's one investigation reads both."""
+    root = api.post("/webhook", json={"title": "checkout latency high", "severity": "critical", "service": "co"})
+    child = api.post("/webhook", json={"title": "Pod checkout-7d9 OOMKilled", "severity": "high", "service": "co"})
+    root_id = root.json()["incident_id"]
+    assert child.json()["group_id"] == root_id
+    started = api.post(f"/incidents/{root_id}/investigate").json()
+    investigation = wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
+    assert investigation["status"] == "succeeded", investigation
+    diagnosis = api.get(f"/incidents/{root_id}/diagnosis").json()
+    assert "OOM kill" in diagnosis["root_cause"]
+    assert "alert grouped alert: Pod checkout-7d9 OOMKilled" in diagnosis["answer"]  # the child's words, cited

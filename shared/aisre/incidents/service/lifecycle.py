@@ -88,6 +88,12 @@ class IncidentService:
             "is_parent": bool(children),
         }
 
+    def grouped_alert_titles(self, workspace_id: str, incident_id: str, limit: int = 20) -> list[str]:
+        """The titles of the incidents grouped under this one (its group's children), oldest first, at most
+        `limit`: what the rest of an alert storm of one service said, for the root's investigation."""
+        children = self._incidents.children(workspace_id, incident_id)[:limit]
+        return [self.get(workspace_id, child["incident_id"]).title for child in children]
+
     def activity(self, workspace_id: str | None, limit: int) -> list[ActionRecord]:
         return self._incidents.activity(workspace_id, limit)
 

@@ -59,6 +59,8 @@ class Issue:
     starts_at: str | None = None
     issue_id: str | None = None
     runbook_urls: tuple[str, ...] = ()
+    # The titles of the alerts grouped under this one (an incident group's children): evidence too.
+    grouped_alerts: tuple[str, ...] = ()
 
     @property
     def alertname(self) -> str:
@@ -67,7 +69,7 @@ class Issue:
     @property
     def summary_text(self) -> str:
         """Every free-text field of the alert, for rules that key on what the alert says."""
-        parts = [self.title, self.description, *self.annotations.values(), *self.labels.values()]
+        parts = [self.title, self.description, *self.annotations.values(), *self.labels.values(), *self.grouped_alerts]
         return "\n".join(p for p in parts if p)
 
 

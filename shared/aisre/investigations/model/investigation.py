@@ -67,8 +67,9 @@ class Investigation(BaseModel):
     cost_usd: float | None = None
 
 
-def issue_from_incident(incident: Incident) -> Issue:
-    """What the gatherer and analyzer need to know of an incident: its alert and its Kubernetes subject."""
+def issue_from_incident(incident: Incident, grouped_alerts: Sequence[str] = ()) -> Issue:
+    """What the gatherer and analyzer need to know of an incident: its alert, its Kubernetes subject, and the
+    titles of the alerts grouped under it."""
     kind, name = None, None
     if incident.pod:
         kind, name = "pod", incident.pod
@@ -87,6 +88,7 @@ def issue_from_incident(incident: Incident) -> Issue:
         annotations=dict(incident.annotations),
         starts_at=utc_iso(incident.created_at),
         issue_id=incident.external_id,
+        grouped_alerts=tuple(grouped_alerts),
     )
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from aisre.core.clock import utc_now
 from aisre.core.errors import ValidationError
-from aisre.incidents.model.incident import TimelineEvent
+from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.incidents.service.lifecycle import IncidentService
 from aisre.investigations.model.analysis.engine import analyze
 from aisre.investigations.model.analysis.render import render_answer
-from aisre.investigations.model.evidence import Evidence
+from aisre.investigations.model.evidence import Evidence, Issue
 from aisre.investigations.model.evidence_state import results_from_state, results_to_state
 from aisre.investigations.model.investigation import (
     Diagnosis,
@@ -123,8 +123,7 @@ class InvestigationService:
 
     def gather_cluster(self, state: dict[str, Any]) -> dict[str, Any]:
         started = self._clock()
-        incident = self._incidents.get(state["workspace_id"], state["incident_id"])
-        evidence = gather(issue_from_incident(incident), self._tools)
+        evidence = gather(self._issue(state), self._tools)
         return {"step": self._step("gather_cluster", started), "results": results_to_state(evidence.results)}
 
     def gather_changes(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +149,7 @@ class InvestigationService:
         branches = state.get("gathered", [])
         results = results_from_state([r for branch in branches for r in branch.get("results", [])])
         similar = [item for branch in branches for item in branch.get("similar_incidents", [])]
-        issue = issue_from_incident(incident)
+        issue = self._issue(state, incident)
         analysis = analyze(Evidence(issue=issue, results=results, available_tools=self._tools.available_tools()))
         answer = render_answer(analysis)
         usage: dict[str, Any] = {"prompt_tokens": 0, "completion_tokens": 0, "cost_usd": None}
@@ -241,6 +240,14 @@ class InvestigationService:
         return {"investigation_id": failed.id, "status": failed.status.value}
 
     # -- helpers --------------------------------------------------------------------------------------
+
+    def _issue(self, state: dict[str, Any], incident: Incident | None = None) -> Issue:
+        """The incident as the tools and rules see it, with what the alerts grouped under it said: a storm's
+        root is investigated once for the whole group (service/starter.py), so their words are evidence too."""
+        if incident is None:
+            incident = self._incidents.get(state["workspace_id"], state["incident_id"])
+        grouped = self._incidents.grouped_alert_titles(incident.workspace_id, incident.id)
+        return issue_from_incident(incident, grouped)
 
     def _step(self, name: str, started: datetime) -> dict[str, Any]:
         return self._record(name, started).model_dump(mode="json")

@@ -50,6 +50,8 @@ def _fields(issue: Issue) -> Iterator[tuple[str, str]]:
         yield f"annotation {key}", value
     for key, value in issue.labels.items():
         yield f"label {key}", value
+    for title in issue.grouped_alerts:
+        yield "grouped alert", title
 
 
 def alert_reported_cause(evidence: Evidence) -> Finding | None:
