@@ -105,7 +105,8 @@ def noisy_incidents(
     """Noisy candidates resolved since `since` that lasted at most `max_duration_seconds`, newest first.
 
     Entries are grouped by duration (keys.NOISY_DURATION_GROUPS_MINUTES): the groups wholly within the
-    maximum are read unfiltered; only the group the maximum falls inside is filtered on duration."""
+    maximum are read unfiltered; only the group the maximum falls inside is filtered on duration. After
+    the first, each group is read only above the oldest entry kept so far."""
     scope = _Scope(workspace_id)
     index, sort_key = scope.index(NoisyEntryRecord), scope.sort_key(NoisyEntryRecord)
     oldest = f"{keys.stamp(since)}#"
@@ -127,13 +128,18 @@ def noisy_incidents(
 
         return read
 
-    readers: list[_Reader] = []
+    whole: list[int] = []
+    partial: list[int] = []
     lower = 0.0
     for minutes in keys.NOISY_DURATION_GROUPS_MINUTES:
         if lower >= max_duration_seconds:
             break
-        readers.append(reader(minutes, whole=minutes * 60 <= max_duration_seconds))
+        (whole if minutes * 60 <= max_duration_seconds else partial).append(minutes)
         lower = minutes * 60
+    # The widest whole group first (it usually holds the most recent entries, so the later reads ask for
+    # little), the filtered one last, when the page so far bounds what it must read.
+    readers = [reader(minutes, whole=True) for minutes in reversed(whole)]
+    readers += [reader(minutes, whole=False) for minutes in partial]
 
     def resolved(entry: Any) -> str:
         return str(scope.listed(entry)).split("#", 1)[1]  # past the group: "{resolved}#{id}"
