@@ -27,6 +27,10 @@ def _page_through(api: httpx.Client, **params: Any) -> list[list[str]]:
             return pages
 
 
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 def _listed(api: httpx.Client, incident_id: str, **params: Any) -> dict[str, Any]:
     for item in api.get("/incidents", params={"limit": 100, **params}).json()["incidents"]:
         if item["id"] == incident_id:
@@ -47,7 +51,7 @@ def test_list_and_detail_agree_after_a_duplicate(api: httpx.Client):
     for params in ({}, {"state": "open"}):
         listed = _listed(api, incident_id, **params)
         assert (listed["alert_count"], listed["last_alert_at"]) == (detail["alert_count"], detail["last_alert_at"])
-    assert detail["last_alert_at"] > detail["created_at"]
+    assert _moment(detail["last_alert_at"]) > _moment(detail["created_at"])
 
 
 @pytest.mark.parametrize("resolved_by", ["alert", "operator"])
@@ -63,7 +67,7 @@ def test_last_alert_at_never_goes_back_on_resolve(api: httpx.Client, resolved_by
         assert api.post(f"/incidents/{incident_id}/resolve").status_code == 200
     detail = api.get(f"/incidents/{incident_id}").json()["incident"]
     assert detail["state"] == "resolved"
-    assert detail["last_alert_at"] >= shown
+    assert _moment(detail["last_alert_at"]) >= _moment(shown)
     assert _listed(api, incident_id, state="resolved")["last_alert_at"] == detail["last_alert_at"]
     expected_count = 3 if resolved_by == "alert" else 2  # the resolving alert is an alert received too
     assert detail["alert_count"] == expected_count
