@@ -172,12 +172,45 @@ def run_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- migrate --------------------------------------------------------------------------------------
+
+
+def _migrate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--endpoint-url", default=None, help="DynamoDB endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL)"
+    )
+    parser.add_argument("--table-name", default=None, help="the table (default: TABLE_NAME, else aisre)")
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    # Imported here so that other subcommands do not load PynamoDB and the incidents' records.
+    from aisre.core.scope import default_scope, reset_scope
+    from aisre.core.settings import get_settings
+    from aisre.incidents.providers import incident_backfill
+
+    # The settings read the environment (core/settings.py): the options take its place for this run.
+    if args.endpoint_url:
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = args.endpoint_url
+    if args.table_name:
+        os.environ["TABLE_NAME"] = args.table_name
+    get_settings.cache_clear()
+    reset_scope()
+    report = default_scope().get(incident_backfill)()
+    print(f"aisre migrate: {report.summary()}", flush=True)
+    return 0
+
+
 # --- the command ----------------------------------------------------------------------------------
 
 COMMANDS: dict[str, Command] = {
     "serve": Command("run the platform locally: emulated AWS, queue pollers, HTTP API", _serve_arguments, run_serve),
     "eval": Command("score the deterministic analyzer on recorded investigation cases", _eval_arguments, run_eval),
     "openapi": Command("write (or --check) the API document, docs/openapi.json", _openapi_arguments, run_openapi),
+    "migrate": Command(
+        "bring stored incidents up to the current data model (idempotent); see docs/data-model.md",
+        _migrate_arguments,
+        run_migrate,
+    ),
 }
 
 

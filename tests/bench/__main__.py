@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import cold_start, diagnosis_latency, requests_per_alert, similar, sizes, throughput
+from tests.bench import cold_start, diagnosis_latency, listing, requests_per_alert, similar, sizes, throughput
 
 
 def main() -> int:
@@ -19,6 +19,8 @@ def main() -> int:
         diagnosis_latency.report(diagnosis_latency.run())
     if not only or "similar" in only:
         similar.report(similar.run())
+    if not only or "listing" in only:
+        listing.report(listing.run())
     if not only or "sizes" in only:
         sizes.report(sizes.run())  # reads `make build`'s output; says so when there is none
     return 0

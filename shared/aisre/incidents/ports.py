@@ -12,6 +12,7 @@ from aisre.incidents.model.alert import Alert
 from aisre.incidents.model.correlation import OpenFingerprint, OpenIncident, ServiceAnchor
 from aisre.incidents.model.deploy import Deploy
 from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
+from aisre.incidents.model.noisy import NoisyIncident
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,12 @@ class IncidentStore(Protocol):
         action: ActionRecord | None,
         *,
         alerts_received: int = 0,
+        current: Incident | None = None,
     ) -> None:
         """-> resolved, releasing the fingerprint claim and the service anchor read in `context`;
-        `alerts_received` counts the resolving alert itself, when an alert (not an operator) resolves."""
+        `alerts_received` counts the resolving alert itself, when an alert (not an operator) resolves;
+        `current` is the incident as the caller read it (read here when not given). ConflictError if its
+        state or action count changed since."""
 
     def record_unmatched_resolution(self, workspace_id: str, alert: Alert, at: datetime) -> None: ...
 
@@ -80,10 +84,11 @@ class IncidentStore(Protocol):
 
     def activity(self, workspace_id: str | None, limit: int) -> list[ActionRecord]: ...
 
-    def resolved_since(
+    def noisy_incidents(
         self, workspace_id: str | None, since: datetime, max_duration_seconds: float, limit: int
-    ) -> list[Incident]:
-        """Resolved incidents created since `since`, no longer than the duration, with no actions taken."""
+    ) -> list[NoisyIncident]:
+        """Noisy candidates (model/noisy.py) resolved since `since` that lasted at most the duration,
+        newest first."""
 
 
 class DeployStore(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from aisre.incidents.service.deploys import DeployService
     from aisre.incidents.service.ingest import IngestService
     from aisre.incidents.service.lifecycle import IncidentService
+    from aisre.incidents.store.backfill import BackfillReport
     from aisre.incidents.store.deploy_store import DynamoDeployStore
     from aisre.incidents.store.incident_store import DynamoIncidentStore
 
@@ -63,3 +64,11 @@ def deploy_service(scope: Scope) -> DeployService:
     from aisre.incidents.service.deploys import DeployService
 
     return DeployService(scope.get(deploy_store), retention_days=scope.settings.deploy_retention_days)
+
+
+def incident_backfill(scope: Scope) -> Callable[[], BackfillReport]:
+    """Brings incidents stored by an earlier version up to the data model (`aisre migrate`)."""
+    from aisre.incidents.store.backfill import backfill_incidents
+
+    scope.get(configured_table)
+    return backfill_incidents

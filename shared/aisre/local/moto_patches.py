@@ -11,7 +11,8 @@ Correctness fixes, for an emulator that serves concurrent requests and large tab
 - Lambda invocations go to the parent's FunctionRuntime instead of Docker.
 
 Speed work (each switchable, see speedups.py; docs/local-stack.md gives what each saves): DynamoDB
-straight to moto's handler without Flask; a base-table Query scoped to its partition; data-plane
+straight to moto's handler without Flask; a base-table Query scoped to its partition; an index Query read
+from a sorted book of the index (index_book.py); data-plane
 results dumped as plain JSON; each UpdateExpression parsed once; a new item measured once; moto's
 per-request method listing cached. None changes what moto stores or answers:
 tests/integration/test_moto_patches.py sends the same requests to patched and unpatched moto.
@@ -173,6 +174,13 @@ def patches() -> list[Patch]:
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # re-exported
     from moto.dynamodb.responses import DynamoHandler
 
+    from aisre.local.index_book import indexed_query
+
+    query_signature = (
+        "(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward, "
+        "projection_expressions, index_name=None, consistent_read=False, filter_expression=None, "
+        "hash_key_conditions=None, range_key_conditions=None, **filter_kwargs)"
+    )
     return [
         Patch(
             "transactions",
@@ -181,14 +189,14 @@ def patches() -> list[Patch]:
             lambda _original: _transact_write_items,
             "(self, transact_items)",
         ),
+        # Before scoped_query, which then wraps it: its table-wide item list is replaced by the book's slice.
+        Patch("index_book", Table, "query", indexed_query, query_signature),
         Patch(
             "scoped_query",
             Table,
             "query",
             _scoped_query,
-            "(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward, "
-            "projection_expressions, index_name=None, consistent_read=False, filter_expression=None, "
-            "hash_key_conditions=None, range_key_conditions=None, **filter_kwargs)",
+            query_signature,
         ),
         Patch("plain_json", DynamoHandler, "serialized", _plain_json_for_data_plane, "(self, action_result)"),
         Patch("update_expression_cache", UpdateExpressionParser, "make", _cached_parse, "(cls, expression_str)"),

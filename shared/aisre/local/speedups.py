@@ -21,6 +21,7 @@ PIECES = frozenset(
         "size_once",  # a new item measured once, not once per attribute
         "plain_json",  # data-plane results dumped as JSON, not through moto's serializer
         "scoped_query",  # a base-table Query reads its partition only, an index Query sorts once
+        "index_book",  # an index Query reads its slice of a sorted book of the index (index_book.py)
         "method_names_cache",  # moto's method listing of a response class, once per class
         "sqs_clock",  # SQS reads the clock as time.time(), not datetime arithmetic per queued message
         "backend_host_cache",  # moto's backend lookup by Host, once per host

@@ -1,4 +1,5 @@
-"""Opaque cursors over DynamoDB's LastEvaluatedKey, bound to the partition they were issued for."""
+"""Opaque cursors, bound to the listing they were issued for: over DynamoDB's LastEvaluatedKey, or over the
+sort key of the last item shown (for a listing read from several partitions at once)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,34 @@ def _is_start_key(key: Any, partition_attribute: str) -> bool:
     return all(
         isinstance(value, dict) and list(value) == ["S"] and isinstance(value["S"], str) for value in key.values()
     )
+
+
+# A sort key is at most 1,024 bytes in DynamoDB; a position longer than any this API issues is refused
+# before it could reach DynamoDB as a key condition it rejects (a 5xx for a client's mistake).
+_MAX_POSITION_LENGTH = 256
+
+
+def encode_position_cursor(listing: str, position: str) -> str:
+    """A cursor to the items after `position` (a sort key) in `listing` (what the cursor is valid for)."""
+    raw = json.dumps({"listing": listing, "after": position}, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_position_cursor(cursor: str | None, *, listing: str) -> str | None:
+    """The sort key a position cursor holds, refused unless issued for this very listing: a cursor is
+    client-controlled, and one made for another workspace's listing is a 422, not that workspace's data."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        held = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise ValidationError("cursor is not one this API issued", field="cursor") from error
+    if not isinstance(held, dict) or set(held) != {"listing", "after"}:
+        raise ValidationError("cursor is not one this API issued", field="cursor")
+    position = held["after"]
+    if not isinstance(position, str) or not 0 < len(position) <= _MAX_POSITION_LENGTH:
+        raise ValidationError("cursor is not one this API issued", field="cursor")
+    if held["listing"] != listing:
+        raise ValidationError("cursor does not belong to this listing", field="cursor")
+    return position

@@ -26,6 +26,7 @@ from aisre.incidents.api.schemas import (
     NoisyIncidents,
 )
 from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
+from aisre.incidents.model.noisy import NOISY_MAX_DURATION_MINUTES
 from aisre.incidents.providers import incident_service
 from aisre.incidents.service.lifecycle import IncidentService
 
@@ -71,11 +72,13 @@ def list_incidents(
 def list_noisy_incidents(
     service: IncidentsDep,
     workspace: ReadWorkspace,
-    max_duration_minutes: Annotated[float, Query(gt=0, le=1440)] = 5.0,
+    max_duration_minutes: Annotated[float, Query(gt=0, le=NOISY_MAX_DURATION_MINUTES)] = 5.0,
     lookback_hours: Annotated[int, Query(ge=1, le=24 * 30)] = 24 * 7,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
-    """Incidents that resolved on their own quickly, with no action taken: alert-threshold candidates."""
+    """Incidents resolved in the last `lookback_hours` within `max_duration_minutes` with no action taken
+    (none listed by /incidents/{id}/actions: no acknowledge, resolve or remediation by anyone), newest first:
+    alert-threshold candidates."""
     noisy = service.noisy(workspace, max_duration_minutes, lookback_hours, limit)
     return {
         "noisy_incidents": [
@@ -83,7 +86,7 @@ def list_noisy_incidents(
                 "id": item.id,
                 "title": item.title,
                 "severity": item.severity,
-                "state": item.state,
+                "state": IncidentState.RESOLVED,
                 "service": item.service,
                 "created_at": item.created_at,
                 "resolved_at": item.resolved_at,

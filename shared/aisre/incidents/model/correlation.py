@@ -22,6 +22,7 @@ class OpenFingerprint:
     alert_count: int
     opened_at: datetime
     group_id: str | None = None
+    last_alert_at: datetime | None = None  # the latest alert folded in, carried onto the incident at resolve
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from aisre.incidents.model.incident import (
     incident_metrics,
     metric_timeline,
 )
+from aisre.incidents.model.noisy import NoisyIncident
 from aisre.incidents.ports import DeployStore, IncidentStore
 from aisre.incidents.service.ingest import MAX_ATTEMPTS
 
@@ -99,9 +100,11 @@ class IncidentService:
 
     def noisy(
         self, workspace_id: str | None, max_duration_minutes: float, lookback_hours: int, limit: int
-    ) -> list[Incident]:
+    ) -> list[NoisyIncident]:
+        """Incidents resolved in the last `lookback_hours` within `max_duration_minutes` with no action taken
+        (model/noisy.py), newest first."""
         since = self._clock() - timedelta(hours=lookback_hours)
-        return self._incidents.resolved_since(workspace_id, since, max_duration_minutes * 60, limit)
+        return self._incidents.noisy_incidents(workspace_id, since, max_duration_minutes * 60, limit)
 
     def deploy_correlation(self, workspace_id: str | None, incident_id: str, lookback_minutes: int) -> dict[str, Any]:
         incident = self.get(workspace_id, incident_id)
@@ -148,7 +151,9 @@ class IncidentService:
             event = _lifecycle_event(incident, "incident_resolved", actor, note, now)
             action = _lifecycle_action(incident, "resolve", actor, note, now)
             try:
-                self._incidents.resolve(incident.workspace_id, incident.id, now, context, [event], action)
+                self._incidents.resolve(
+                    incident.workspace_id, incident.id, now, context, [event], action, current=incident
+                )
             except ConflictError:
                 continue
             resolved = self.get(incident.workspace_id, incident.id)

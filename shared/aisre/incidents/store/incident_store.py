@@ -8,8 +8,6 @@ from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from aisre.core.errors import ConflictError, StorageError
@@ -20,8 +18,10 @@ from aisre.incidents.model.alert import Alert
 from aisre.incidents.model.correlation import OpenFingerprint, OpenIncident, ServiceAnchor
 from aisre.incidents.model.deploy import Deploy
 from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
+from aisre.incidents.model.noisy import NoisyIncident
 from aisre.incidents.ports import AlertContext
-from aisre.incidents.store import keys
+from aisre.incidents.store import keys, listing
+from aisre.incidents.store.batch import batch_get, item_key, with_live_alert_counts
 from aisre.incidents.store.mapping import (
     action_to_record,
     event_to_record,
@@ -37,15 +37,12 @@ from aisre.incidents.store.records import (
     FingerprintRecord,
     IncidentRecord,
     LatestDeployRecord,
-    Record,
     TimelineEventRecord,
     UnmatchedResolutionRecord,
 )
+from aisre.incidents.store.transitions import acknowledged_updates, resolution
 
 _UNMATCHED_RETENTION = timedelta(days=7)
-# DynamoDB evaluates at most this many items per Query page; filters apply after, so a selective
-# filter (state=open among thousands of resolved) needs larger pages to fill a small limit.
-_FILTERED_PAGE_SIZE = 200
 
 
 class DynamoIncidentStore:
@@ -58,15 +55,15 @@ class DynamoIncidentStore:
     def load_alert_context(
         self, workspace_id: str, fingerprint: str, service: str | None, deploy_service: str | None = None
     ) -> AlertContext:
-        wanted = [_key(keys.fingerprint_pk(workspace_id, fingerprint), keys.FINGERPRINT_SK)]
+        wanted = [item_key(keys.fingerprint_pk(workspace_id, fingerprint), keys.FINGERPRINT_SK)]
         if service:
-            wanted.append(_key(keys.service_pk(workspace_id, service), keys.ANCHOR_SK))
+            wanted.append(item_key(keys.service_pk(workspace_id, service), keys.ANCHOR_SK))
         if deploy_service:
-            wanted.append(_key(keys.service_pk(workspace_id, deploy_service), keys.LATEST_DEPLOY_SK))
+            wanted.append(item_key(keys.service_pk(workspace_id, deploy_service), keys.LATEST_DEPLOY_SK))
         open_fingerprint: OpenFingerprint | None = None
         anchor: ServiceAnchor | None = None
         latest_deploy: Deploy | None = None
-        for item in self._batch_get(wanted):
+        for item in batch_get(wanted, "alert context"):
             sort_key = item["sk"]["S"]
             if sort_key == keys.FINGERPRINT_SK:
                 claim = FingerprintRecord.from_raw_data(item)
@@ -75,6 +72,7 @@ class DynamoIncidentStore:
                     alert_count=int(claim.alert_count),
                     opened_at=claim.opened_at,
                     group_id=claim.group_id,
+                    last_alert_at=claim.last_alert_at,
                 )
             elif sort_key == keys.ANCHOR_SK:
                 anchor_record = AnchorRecord.from_raw_data(item)
@@ -152,10 +150,7 @@ class DynamoIncidentStore:
         with self._transaction() as tx:
             tx.update(
                 target,
-                actions=[
-                    IncidentRecord.state.set(IncidentState.ACKNOWLEDGED.value),
-                    IncidentRecord.acknowledged_at.set(at),
-                ],
+                actions=acknowledged_updates(workspace_id, at, action),
                 condition=IncidentRecord.state == IncidentState.OPEN.value,
             )
             self._add_history(tx, workspace_id, events, action)
@@ -170,37 +165,34 @@ class DynamoIncidentStore:
         action: ActionRecord | None,
         *,
         alerts_received: int = 0,
+        current: Incident | None = None,
     ) -> None:
+        if current is None:
+            # The incident item alone: the claim read in `context` carries the live alert count.
+            current = self._incident_item(workspace_id, incident_id)
         claim = context.open_fingerprint
+        owned = claim if claim is not None and claim.incident_id == incident_id else None
+        change = resolution(current, at, owned, action, alerts_received)
         target = IncidentRecord(pk=keys.incident_pk(workspace_id, incident_id), sk=keys.INCIDENT_SK)
-        updates: list[Action] = [
-            IncidentRecord.state.set(IncidentState.RESOLVED.value),
-            IncidentRecord.resolved_at.set(at),
-        ]
-        if claim is not None and claim.incident_id == incident_id:
-            # The claim carries the live alert count; it becomes the incident's once the claim is gone.
-            updates.append(IncidentRecord.alert_count.set(claim.alert_count + alerts_received))
-            updates.append(IncidentRecord.duration_seconds.set(round((at - claim.opened_at).total_seconds(), 3)))
         with self._transaction() as tx:
-            tx.update(
-                target,
-                actions=updates,
-                condition=IncidentRecord.state.is_in(IncidentState.OPEN.value, IncidentState.ACKNOWLEDGED.value),
-            )
-            if claim is not None and claim.incident_id == incident_id:
+            # Unchanged since read: the noisy entry below was decided on this state and action count.
+            tx.update(target, actions=change.updates, condition=change.condition)
+            if owned is not None:
                 tx.delete(
                     FingerprintRecord(
                         pk=keys.fingerprint_pk(workspace_id, context.fingerprint), sk=keys.FINGERPRINT_SK
                     ),
                     # Unchanged since read: a duplicate folded meanwhile retries, so no count is lost.
                     condition=(FingerprintRecord.incident_id == incident_id)
-                    & (FingerprintRecord.alert_count == claim.alert_count),
+                    & (FingerprintRecord.alert_count == owned.alert_count),
                 )
             if context.service and context.anchor is not None and context.anchor.incident_id == incident_id:
                 tx.delete(
                     AnchorRecord(pk=keys.service_pk(workspace_id, context.service), sk=keys.ANCHOR_SK),
                     condition=AnchorRecord.incident_id == incident_id,
                 )
+            if change.noisy_entry is not None:
+                tx.save(change.noisy_entry)
             self._add_history(tx, workspace_id, events, action)
 
     def record_unmatched_resolution(self, workspace_id: str, alert: Alert, at: datetime) -> None:
@@ -216,40 +208,13 @@ class DynamoIncidentStore:
     # -- reads ------------------------------------------------------------------------------------
 
     def get_incident(self, workspace_id: str | None, incident_id: str) -> Incident:
-        record = get_by_id(
-            IncidentRecord,
-            workspace_id,
-            id_key=keys.incident_id_key(incident_id),
-            key=lambda workspace: (keys.incident_pk(workspace, incident_id), keys.INCIDENT_SK),
-            what=f"incident {incident_id}",
-            field="incident_id",
-        )
-        incident = record_to_incident(record)
-        if incident.is_open:
-            live = self._live_claim(incident)
-            if live is not None:
-                incident = incident.model_copy(
-                    update={"alert_count": live.alert_count, "last_alert_at": live.last_alert_at}
-                )
-        return incident
+        """The incident; while open, with the alert count and last alert its fingerprint claim holds."""
+        return with_live_alert_counts([self._incident_item(workspace_id, incident_id)])[0]
 
     def list_incidents(
         self, workspace_id: str | None, state: IncidentState | None, limit: int, cursor: str | None
     ) -> Page[Incident]:
-        condition: Condition | None = (IncidentRecord.state == state.value) if state else None
-        index, partition, partition_attribute, _sort = _incident_listing(workspace_id)
-        start = decode_cursor(cursor, partition_attribute=partition_attribute, partition_value=partition)
-        results = index.query(
-            partition,
-            scan_index_forward=False,
-            filter_condition=condition,
-            limit=limit,
-            last_evaluated_key=start,
-            page_size=_FILTERED_PAGE_SIZE if condition is not None else limit,
-        )
-        items = [record_to_incident(record) for record in results]
-        next_cursor = encode_cursor(results.last_evaluated_key) if len(items) == limit else None
-        return Page(items=items, cursor=next_cursor)
+        return listing.list_incidents(workspace_id, state, limit, cursor)
 
     def timeline(self, workspace_id: str, incident_id: str, limit: int, cursor: str | None) -> Page[TimelineEvent]:
         partition = keys.incident_pk(workspace_id, incident_id)
@@ -291,24 +256,10 @@ class DynamoIncidentStore:
             results = ActionItemRecord.across_workspaces.query(keys.ALL_ACTIVITY, scan_index_forward=False, limit=limit)
         return [record_to_action(record) for record in results]
 
-    def resolved_since(
+    def noisy_incidents(
         self, workspace_id: str | None, since: datetime, max_duration_seconds: float, limit: int
-    ) -> list[Incident]:
-        condition = (
-            (IncidentRecord.state == IncidentState.RESOLVED.value)
-            & (IncidentRecord.duration_seconds <= max_duration_seconds)
-            & (IncidentRecord.actions_taken == 0)
-        )
-        index, partition, _attribute, sort_key = _incident_listing(workspace_id)
-        results = index.query(
-            partition,
-            sort_key >= keys.stamp(since),
-            scan_index_forward=False,
-            filter_condition=condition,
-            limit=limit,
-            page_size=_FILTERED_PAGE_SIZE,
-        )
-        return [record_to_incident(record) for record in results]
+    ) -> list[NoisyIncident]:
+        return listing.noisy_incidents(workspace_id, since, max_duration_seconds, limit)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -324,45 +275,17 @@ class DynamoIncidentStore:
         if action is not None:
             tx.save(action_to_record(workspace_id, action))
 
-    def _batch_get(self, wanted: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        connection = Record._get_connection()
-        found: list[dict[str, Any]] = []
-        pending = wanted
-        # BatchGetItem may leave keys unprocessed under throttling; ask again for those only.
-        for _attempt in range(5):
-            try:
-                # PynamoDB's annotation says Sequence[str]; it takes (and needs) typed key maps.
-                data = connection.batch_get_item(pending, consistent_read=True)  # type: ignore[arg-type]
-            except PynamoDBException as error:
-                raise StorageError(f"reading alert context failed: {error}") from error
-            found.extend(data.get("Responses", {}).get(connection.table_name, []))
-            pending = data.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
-            if not pending:
-                return found
-        raise StorageError("reading alert context failed: keys left unprocessed")
-
-    def _live_claim(self, incident: Incident) -> FingerprintRecord | None:
-        try:
-            claim = FingerprintRecord.get(
-                keys.fingerprint_pk(incident.workspace_id, incident.fingerprint),
-                keys.FINGERPRINT_SK,
-                consistent_read=True,
-            )
-        except FingerprintRecord.DoesNotExist:
-            return None
-        return claim if claim.incident_id == incident.id else None
-
-
-def _incident_listing(workspace_id: str | None) -> tuple[Any, str, str, Any]:
-    """Where incidents are listed newest first: one workspace's index partition, or every workspace's
-    (only for a caller whose key sees them all). (index, partition, its attribute, sort key attribute)."""
-    if workspace_id is not None:
-        return IncidentRecord.by_workspace, keys.workspace_incidents(workspace_id), "gsi1pk", IncidentRecord.gsi1sk
-    return IncidentRecord.across_workspaces, keys.ALL_INCIDENTS, "gsi2pk", IncidentRecord.gsi2sk
-
-
-def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
+    @staticmethod
+    def _incident_item(workspace_id: str | None, incident_id: str) -> Incident:
+        record = get_by_id(
+            IncidentRecord,
+            workspace_id,
+            id_key=keys.incident_id_key(incident_id),
+            key=lambda workspace: (keys.incident_pk(workspace, incident_id), keys.INCIDENT_SK),
+            what=f"incident {incident_id}",
+            field="incident_id",
+        )
+        return record_to_incident(record)
 
 
 class _Transaction:

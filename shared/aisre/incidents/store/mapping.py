@@ -7,24 +7,26 @@ from typing import Any
 from aisre.incidents.model.alert import Severity
 from aisre.incidents.model.deploy import Deploy
 from aisre.incidents.model.incident import ActionRecord, DeployCorrelation, Incident, IncidentState, TimelineEvent
+from aisre.incidents.model.noisy import NoisyIncident, is_noisy_candidate
 from aisre.incidents.store import keys
 from aisre.incidents.store.records import (
     ActionItemRecord,
     DeployRecord,
     IncidentRecord,
+    NoisyEntryRecord,
     TimelineEventRecord,
 )
 
 
 def incident_to_record(incident: Incident) -> IncidentRecord:
-    created = keys.stamp(incident.created_at)
+    listed = keys.incident_listed(incident.created_at, incident.id)
     return IncidentRecord(
         pk=keys.incident_pk(incident.workspace_id, incident.id),
         sk=keys.INCIDENT_SK,
-        gsi1pk=keys.workspace_incidents(incident.workspace_id),
-        gsi1sk=f"{created}#{incident.id}",
-        gsi2pk=keys.ALL_INCIDENTS,
-        gsi2sk=f"{created}#{incident.id}",
+        gsi1pk=keys.workspace_incidents(incident.workspace_id, incident.state.value),
+        gsi1sk=listed,
+        gsi2pk=keys.all_incidents(incident.state.value),
+        gsi2sk=listed,
         gsi3pk=keys.incident_id_key(incident.id),
         id=incident.id,
         workspace_id=incident.workspace_id,
@@ -85,6 +87,47 @@ def record_to_incident(record: IncidentRecord) -> Incident:
         deploy_correlation=DeployCorrelation(**record.deploy_correlation) if record.deploy_correlation else None,
         actions_taken=int(record.actions_taken or 0),
         external_id=record.external_id,
+    )
+
+
+def noisy_entry_record(incident: Incident) -> NoisyEntryRecord | None:
+    """The noisy entry of a resolved incident, or None when it is not a noisy candidate (model/noisy.py)."""
+    if not is_noisy_candidate(incident) or incident.resolved_at is None:
+        return None
+    lasted = (incident.resolved_at - incident.created_at).total_seconds()
+    group = keys.noisy_group(lasted)
+    if group is None:
+        return None
+    listed = keys.noisy_listed(group, incident.resolved_at, incident.id)
+    return NoisyEntryRecord(
+        pk=keys.incident_pk(incident.workspace_id, incident.id),
+        sk=keys.NOISY_SK,
+        gsi1pk=keys.workspace_noisy(incident.workspace_id),
+        gsi1sk=listed,
+        gsi2pk=keys.ALL_NOISY,
+        gsi2sk=listed,
+        id=incident.id,
+        workspace_id=incident.workspace_id,
+        title=incident.title,
+        severity=incident.severity.value,
+        service=incident.service,
+        created_at=incident.created_at,
+        resolved_at=incident.resolved_at,
+        duration_seconds=round(lasted, 3),
+        alert_count=incident.alert_count,
+    )
+
+
+def record_to_noisy(record: NoisyEntryRecord) -> NoisyIncident:
+    return NoisyIncident(
+        id=record.id,
+        workspace_id=record.workspace_id,
+        title=record.title,
+        severity=Severity(record.severity),
+        service=record.service,
+        created_at=record.created_at,
+        resolved_at=record.resolved_at,
+        alert_count=int(record.alert_count),
     )
 
 

@@ -1,5 +1,5 @@
-"""The incidents' records in the single table: incidents, their timeline, children, actions, fingerprint claims,
-service anchors, deploys (docs/data-model.md)."""
+"""The incidents' records in the single table: incidents, their timeline, children, actions, noisy entries,
+fingerprint claims, service anchors, deploys (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,25 @@ class IncidentRecord(ListedRecord):
     deploy_correlation = JSONAttribute(null=True)
     actions_taken = NumberAttribute(default=0)
     external_id = UnicodeAttribute(null=True)
+
+
+class NoisyEntryRecord(ListedRecord):
+    """Beside a resolved incident that is a noisy candidate (model/noisy.py), listed by duration group and
+    resolution time: /incidents/noisy reads these, never the incidents that do not qualify. What it copies
+    of the incident is final once resolved."""
+
+    by_workspace = WorkspaceIndex["NoisyEntryRecord"]()
+    across_workspaces = GlobalIndex["NoisyEntryRecord"]()
+
+    id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    severity = UnicodeAttribute()
+    service = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    resolved_at = UTCDateTimeAttribute()
+    duration_seconds = NumberAttribute()
+    alert_count = NumberAttribute()
 
 
 class TimelineEventRecord(Record):
