@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from aisre.alerts.service.dead_letters import DeadLetterService
     from aisre.alerts.service.intake import AlertIntake
     from aisre.alerts.service.pagerduty import PagerDutySync
+    from aisre.alerts.service.raw_payloads import RawPayloadService
     from aisre.alerts.service.sns_deliveries import SnsDeliveries
     from aisre.alerts.store.dead_letter_store import DynamoDeadLetterStore
+    from aisre.alerts.store.raw_payload_store import DynamoRawPayloadStore
     from aisre.alerts.store.receipt_store import DynamoReceiptStore
 
 
@@ -44,12 +46,20 @@ def receipt_store(scope: Scope) -> DynamoReceiptStore:
     return DynamoReceiptStore()
 
 
+def raw_payload_store(scope: Scope) -> DynamoRawPayloadStore:
+    from aisre.alerts.store.raw_payload_store import DynamoRawPayloadStore
+
+    scope.get(configured_table)
+    return DynamoRawPayloadStore()
+
+
 def alert_intake(scope: Scope) -> AlertIntake:
     from aisre.alerts.service.intake import AlertIntake
 
     return AlertIntake(
         scope.get(ingest_service),
         scope.get(dead_letter_store),
+        raw_payloads=scope.get(raw_payload_store),
         dead_letter_retention_days=scope.settings.dead_letter_retention_days,
         max_alerts_per_payload=scope.settings.max_alerts_per_payload,
     )
@@ -93,3 +103,9 @@ def pagerduty_sync(scope: Scope) -> PagerDutySync:
         scope.get(receipt_store),
         receipt_retention_days=scope.settings.webhook_id_retention_days,
     )
+
+
+def raw_payload_service(scope: Scope) -> RawPayloadService:
+    from aisre.alerts.service.raw_payloads import RawPayloadService
+
+    return RawPayloadService(scope.get(raw_payload_store), scope.get(incident_service))

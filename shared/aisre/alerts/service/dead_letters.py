@@ -8,7 +8,7 @@ from typing import Any
 
 from aisre.alerts.model.dead_letter import DeadLetter
 from aisre.alerts.ports import DeadLetterStore
-from aisre.alerts.service.intake import AlertIntake
+from aisre.alerts.service.intake import AlertIntake, Received
 from aisre.core.clock import utc_now
 from aisre.core.errors import AisreError
 
@@ -54,4 +54,5 @@ class DeadLetterService:
 
     def _replay_alerts(self, entry: DeadLetter) -> dict[str, Any]:
         alerts = self._intake.read_alerts(entry.source, entry.body, entry.content_type)
-        return self._intake.ingest_alerts(entry.workspace_id, alerts).response()
+        received = Received(entry.source, entry.body, entry.content_type)
+        return self._intake.ingest_alerts(entry.workspace_id, alerts, received).response()

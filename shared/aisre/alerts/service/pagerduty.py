@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aisre.alerts.ports import ReceiptStore
-from aisre.alerts.service.intake import AlertIntake
+from aisre.alerts.service.intake import AlertIntake, Received
 from aisre.core.errors import AisreError, InvalidTransitionError, NotFoundError
 from aisre.incidents.model.alert import Alert, AlertStatus
 from aisre.incidents.model.incident import TimelineEvent
@@ -40,7 +40,7 @@ class PagerDutySync:
         except AisreError as error:
             self._intake.dead_letter(workspace_id, "pagerduty", body, content_type, error, status_code=400)
             raise
-        sync = self.handle_webhook(workspace_id, alerts)
+        sync = self.handle_webhook(workspace_id, alerts, Received("pagerduty", body, content_type))
         # The incident existed before this event unless the event created it (or concerned none).
         existed = sync["action_taken"] not in {"created", "created_acknowledged", "ignored"}
         response = {
@@ -53,7 +53,9 @@ class PagerDutySync:
             self._receipts.put(workspace_id, "pagerduty", webhook_id, response, self._receipt_retention_days)
         return response
 
-    def handle_webhook(self, workspace_id: str, alerts: list[Alert]) -> dict[str, Any]:
+    def handle_webhook(
+        self, workspace_id: str, alerts: list[Alert], received: Received | None = None
+    ) -> dict[str, Any]:
         """One v3 webhook delivery (one event) -> seed 001's PagerDuty response."""
         if not alerts:
             # Pings, notes and responder events: acknowledged (PagerDuty disables webhooks that keep failing).
@@ -68,13 +70,15 @@ class PagerDutySync:
         event_type = alert.labels.get("pagerduty_event_type", "")
         response: dict[str, Any] = {"ok": True, "event_type": event_type, "pd_incident_id": alert.external_id}
         if alert.is_resolved or event_type in _OPENING:
-            outcome = self._intake.ingest_alerts(workspace_id, [alert]).outcomes[0]
+            result = self._intake.ingest_alerts(workspace_id, [alert], received)
+            outcome = result.outcomes[0]
             action = {"created": "created", "deduplicated": "updated", "resolved": "resolved"}.get(
                 outcome.action, "ignored"
             )
-            return response | {"local_incident_id": outcome.incident_id, "action_taken": action}
+            truncated = {"truncated": True} if result.truncated else {}
+            return response | {"local_incident_id": outcome.incident_id, "action_taken": action} | truncated
         if event_type in _ACKNOWLEDGING:
-            incident_id, action = self._acknowledge(workspace_id, alert)
+            incident_id, action = self._acknowledge(workspace_id, alert, received)
             return response | {"local_incident_id": incident_id, "action_taken": action}
         incident_id = self._open_incident_of(workspace_id, alert)
         if incident_id is None:
@@ -82,20 +86,20 @@ class PagerDutySync:
         self._incidents.record_event(workspace_id, _pagerduty_event(incident_id, alert))
         return response | {"local_incident_id": incident_id, "action_taken": "updated"}
 
-    def handle_event(self, workspace_id: str, alert: Alert) -> str | None:
+    def handle_event(self, workspace_id: str, alert: Alert, received: Received | None = None) -> str | None:
         """One Events API v2 event; returns the incident it concerns (acknowledge acknowledges it)."""
         if alert.labels.get("pagerduty_event_action") == "acknowledge":
-            incident_id, _action = self._acknowledge(workspace_id, alert)
+            incident_id, _action = self._acknowledge(workspace_id, alert, received)
             return incident_id
-        return self._intake.ingest_alerts(workspace_id, [alert]).outcomes[0].incident_id
+        return self._intake.ingest_alerts(workspace_id, [alert], received).outcomes[0].incident_id
 
-    def _acknowledge(self, workspace_id: str, alert: Alert) -> tuple[str | None, str]:
+    def _acknowledge(self, workspace_id: str, alert: Alert, received: Received | None) -> tuple[str | None, str]:
         incident_id = self._open_incident_of(workspace_id, alert)
         action = "acknowledged"
         if incident_id is None:
             # An incident PagerDuty knows and we never saw: mirror it, then acknowledge it.
             firing = alert.model_copy(update={"status": AlertStatus.FIRING})
-            incident_id = self._intake.ingest_alerts(workspace_id, [firing]).outcomes[0].incident_id
+            incident_id = self._intake.ingest_alerts(workspace_id, [firing], received).outcomes[0].incident_id
             action = "created_acknowledged"
         if incident_id is None:
             return None, "ignored"

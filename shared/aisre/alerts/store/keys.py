@@ -8,6 +8,7 @@ __all__ = ["stamp", "unique_suffix", "workspace_of"]
 
 DEAD_LETTER_SK = "DLQ"
 RECEIPT_SK = "WHK"
+RAW_PAYLOAD_SK = "RAW"
 ALL_DEAD_LETTERS = "DLQ"
 
 
@@ -25,3 +26,7 @@ def dead_letter_id_key(entry_id: str) -> str:
 
 def receipt_pk(workspace_id: str, provider: str, delivery_id: str) -> str:
     return f"WS#{workspace_id}#WHK#{provider}#{delivery_id}"
+
+
+def raw_payload_pk(workspace_id: str, payload_id: str) -> str:
+    return f"WS#{workspace_id}#RAW#{payload_id}"

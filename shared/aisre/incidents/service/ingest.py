@@ -15,6 +15,7 @@ from aisre.core.errors import ConflictError, StorageError
 from aisre.core.observability import logger
 from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.alert import Alert
+from aisre.incidents.model.alert_bounds import bound_alert
 from aisre.incidents.model.correlation import (
     FoldIntoIncident,
     NothingToResolve,
@@ -79,9 +80,11 @@ class IngestService:
 
     def ingest(self, workspace_id: str, alerts: Sequence[Alert]) -> list[AlertOutcome]:
         """Each alert's outcome, in order, of one delivery. Several alerts are read in batches and their
-        repeats written once per run (see ingest_payload). The incidents the delivery opened are announced
-        together, once, at the end (also when a later alert fails: those incidents are stored)."""
-        bounded = list(alerts)
+        repeats written once per run (see ingest_payload). Every alert is bounded first (alert_bounds): an
+        incident or a timeline item never nears the store's item limit, whatever one alert carries. The
+        incidents the delivery opened are announced together, once, at the end (also when a later alert
+        fails: those incidents are stored)."""
+        bounded = [bound_alert(alert) for alert in alerts]
         opened: list[Incident] = []
         try:
             if len(bounded) == 1:
@@ -96,6 +99,7 @@ class IngestService:
         """One alert (standing for `count` identical firings): read its context, decide, write; a lost
         condition re-reads and decides again. An incident it opens is appended to `opened` for the caller to
         announce, or announced at once when there is no list."""
+        alert = bound_alert(alert)
         if not alert.is_resolved:
             cached = self._claims.get(workspace_id, alert.fingerprint)
             if cached is not None:
@@ -261,6 +265,8 @@ class IngestService:
             correlation_reason=decision.correlation_reason,
             deploy_correlation=correlation,
             external_id=alert.external_id,
+            truncated_fields=alert.truncated_fields,
+            raw_payload_id=alert.raw_payload_id,
         )
         events = [
             _alert_event(incident_id, alert, now, count),
@@ -377,6 +383,10 @@ def _alert_event(incident_id: str, alert: Alert, now: datetime, count: int = 1) 
         payload["ends_at"] = utc_iso(alert.ends_at)
     if count > 1:
         payload["count"] = count  # repeats of one payload, folded with it
+    if alert.truncated_fields:
+        payload["truncated_fields"] = alert.truncated_fields
+    if alert.raw_payload_id:
+        payload["raw_payload_id"] = alert.raw_payload_id
     return TimelineEvent(
         incident_id=incident_id, event_type="alert_received", actor=_alert_actor(alert), payload=payload, created_at=now
     )
