@@ -15,7 +15,7 @@ from aisre.alerts.model.raw_payload import RawPayload
 from aisre.alerts.ports import DeadLetterStore, RawPayloadStore
 from aisre.core.clock import utc_now
 from aisre.core.errors import AisreError, PayloadError, PayloadTooLargeError, ValidationError
-from aisre.core.observability import metrics
+from aisre.core.observability import logger, metrics
 from aisre.incidents.model.alert import Alert
 from aisre.incidents.model.alert_bounds import bound_alert
 from aisre.incidents.service.ingest import AlertOutcome, IngestService
@@ -88,15 +88,22 @@ class AlertIntake:
         self._max_alerts = max_alerts_per_payload
         self._clock = clock
 
+    @property
+    def max_alerts_per_payload(self) -> int:
+        return self._max_alerts
+
     def read_alerts(
-        self, source: str, body: bytes, content_type: str | None, *, allow_empty: bool = False
+        self, source: str, body: bytes, content_type: str | None, *, allow_empty: bool = False, capped: bool = True
     ) -> list[Alert]:
         """Parse and normalize, raising PayloadError/ValidationError (nothing is stored here). A payload
-        with no alerts is refused unless the caller expects some (PagerDuty's pings and notes)."""
-        alerts = normalize(source, parse_body(body, content_type))
+        with no alerts is refused unless the caller expects some (PagerDuty's pings and notes); one with more
+        than MAX_ALERTS_PER_PAYLOAD unless `capped` is off (an operator's replay, which goes in chunks)."""
+        payload = parse_body(body, content_type)
+        alerts = normalize(source, payload)
+        _note_what_the_sender_cut(source, payload)
         if not alerts and not allow_empty:
             raise PayloadError("the payload holds no alerts", field="body")
-        if len(alerts) > self._max_alerts:
+        if capped and len(alerts) > self._max_alerts:
             raise PayloadTooLargeError(
                 f"the payload holds {len(alerts)} alerts, more than {self._max_alerts} (MAX_ALERTS_PER_PAYLOAD):"
                 " send them in several requests",
@@ -115,11 +122,17 @@ class AlertIntake:
         return self.ingest_alerts(workspace_id, alerts, Received(source, body, content_type))
 
     def ingest_alerts(
-        self, workspace_id: str, alerts: Sequence[Alert], received: Received | None = None
+        self,
+        workspace_id: str,
+        alerts: Sequence[Alert],
+        received: Received | None = None,
+        *,
+        chunk_size: int | None = None,
     ) -> IntakeResult:
-        """Ingest the alerts read from `received`. An alert too big for an incident is cut to fit
-        (incidents' alert_bounds); the payload is then kept as received first, so the incident can point
-        to it from the moment it exists, and the 2xx means the whole of it is stored."""
+        """Ingest the alerts read from `received`, `chunk_size` at a time when given (a replay of a payload
+        over the cap goes in chunks of the cap). An alert too big for an incident is cut to fit (incidents'
+        alert_bounds); the payload is then kept as received first, once, so the incident can point to it
+        from the moment it exists, and the 2xx means the whole of it is stored."""
         bounded = [bound_alert(alert) for alert in alerts]
         if received is not None and self._raw_payloads is not None and any(a.truncated_fields for a in bounded):
             payload_id = self._keep_raw(workspace_id, received)
@@ -127,7 +140,10 @@ class AlertIntake:
                 alert.model_copy(update={"raw_payload_id": payload_id}) if alert.truncated_fields else alert
                 for alert in bounded
             ]
-        outcomes = self._ingest.ingest(workspace_id, bounded)
+        size = chunk_size or max(1, len(bounded))
+        outcomes: list[AlertOutcome] = []
+        for start in range(0, len(bounded), size):
+            outcomes += self._ingest.ingest(workspace_id, bounded[start : start + size])
         for alert, outcome in zip(bounded, outcomes, strict=True):
             metrics.alert_ingested(alert.provider, outcome.action)
         return IntakeResult(alerts=bounded, outcomes=outcomes)
@@ -173,6 +189,21 @@ class AlertIntake:
         # A closed label set: a path segment the sender chose must not grow a series of its own.
         metrics.alert_dead_lettered(source if source in SOURCES else "unknown")
         return entry
+
+
+def _note_what_the_sender_cut(source: str, payload: Any) -> None:
+    """Alertmanager's `max_alerts` sends the first N alerts of a bigger group and counts the rest in
+    `truncatedAlerts`: those never arrive, so say so where an operator looks (see the README's Alertmanager
+    setup for why `max_alerts` pairs with MAX_ALERTS_PER_PAYLOAD)."""
+    if source not in {"alertmanager", "prometheus"} or not isinstance(payload, dict):
+        return
+    cut = payload.get("truncatedAlerts")
+    if isinstance(cut, int) and not isinstance(cut, bool) and cut > 0:
+        logger.warning(
+            "alertmanager left %d alerts of group %s out of this notification (max_alerts): they were not sent",
+            cut,
+            str(payload.get("groupKey", "?"))[:200],
+        )
 
 
 def status_of(error: AisreError) -> int:
