@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from aisre.core.providers import configured_table, secrets
@@ -97,11 +99,16 @@ def dead_letter_service(scope: Scope) -> DeadLetterService:
 def pagerduty_sync(scope: Scope) -> PagerDutySync:
     from aisre.alerts.service.pagerduty import PagerDutySync
 
+    settings = scope.settings
+    max_event_age = timedelta(seconds=settings.pagerduty_max_event_age_seconds)
     return PagerDutySync(
         scope.get(alert_intake),
         scope.get(incident_service),
         scope.get(receipt_store),
-        receipt_retention_days=scope.settings.webhook_id_retention_days,
+        receipt_retention_days=settings.webhook_id_retention_days,
+        max_event_age=max_event_age,
+        # An event's id is remembered at least as long as the event is accepted: together they refuse a replay.
+        event_retention_days=max(settings.webhook_id_retention_days, math.ceil(max_event_age / timedelta(days=1)) + 1),
     )
 
 
