@@ -230,3 +230,20 @@ def test_a_long_provider_fingerprint_is_hashed_and_still_deduplicates(api: httpx
     incident = api.get(f"/incidents/{again['incident_id']}").json()["incident"]
     assert incident["fingerprint"].startswith("sha256:") and "fingerprint" in incident["truncated_fields"]
     assert api.get(f"/incidents/{again['incident_id']}/alerts/raw").content == first.request.content
+
+
+def test_a_big_alert_through_the_queue_is_bounded_and_kept(local_stack: object, api: httpx.Client, workspace: str):
+    # SQS messages stop at 256 KiB, so the queue's big alerts are smaller, but still past what an incident keeps.
+    from aisre.alerts.providers import alert_intake
+    from aisre.alerts.service.queue_intake import accept_queued_alert
+    from aisre.core.scope import default_scope
+
+    tag = uuid.uuid4().hex[:10]
+    body = json.dumps({"title": f"Queued {tag}", "description": filler(200_000)}, ensure_ascii=False)
+    attributes = {"workspace_id": {"stringValue": workspace}, "source": {"stringValue": "webhook"}}
+    result = accept_queued_alert(default_scope().get(alert_intake), f"m-{tag}", body, attributes)
+    assert result.truncated
+    incident_id = result.outcomes[0].incident_id
+    incident = api.get(f"/incidents/{incident_id}").json()["incident"]
+    assert incident["truncated_fields"] == ["description"]
+    assert api.get(f"/incidents/{incident_id}/alerts/raw").content == body.encode()
