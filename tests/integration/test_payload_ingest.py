@@ -132,3 +132,36 @@ def test_simultaneous_payloads_with_the_same_alerts_make_one_incident_each(base_
         # One root per service, however the four deliveries interleaved.
         roots = [item for item in listed["incidents"] if item["group_id"] is None]
         assert sorted(item["service"] for item in roots) == sorted({service for _n, _f, service in alerts})
+
+
+def test_a_storm_of_one_service_groups_under_its_first_alert(api: httpx.Client, local_stack: Any):
+    # Its children are written side by side (they move no anchor), its root first.
+    run = uuid.uuid4().hex[:6]
+    service = f"storm-{run}"
+    alerts = [(f"Pod{index}", f"{run}-pod{index}", service) for index in range(200)]
+    local_stack.reset_request_counts()
+    response = api.post("/webhook/alertmanager", json=alertmanager_payload("firing", *alerts))
+    assert response.status_code == 200, response.text
+    assert dynamodb_counts(local_stack) == {"BatchGetItem": 3, "TransactWriteItems": 200}
+    root, *children = response.json()["alerts"]
+    assert root["action"] == "created" and root["group_id"] is None and root["fingerprint"] == f"{run}-pod0"
+    assert {child["group_id"] for child in children} == {root["incident_id"]}
+    assert len({child["incident_id"] for child in children}) == 199
+    group = api.get(f"/incidents/{root['incident_id']}/group").json()
+    assert len(group["children"]) == 199
+
+
+def test_a_root_resolved_mid_payload_hands_its_service_a_new_root(api: httpx.Client):
+    run = uuid.uuid4().hex[:6]
+    service = f"svc-{run}"
+    firing = alertmanager_payload("firing", *[(f"A{index}", f"{run}-{index}", service) for index in range(4)])
+    resolved = alertmanager_payload("resolved", ("A0", f"{run}-0", service))
+    later = alertmanager_payload("firing", ("A9", f"{run}-9", service), ("A10", f"{run}-10", service))
+    payload = dict(firing, alerts=[*firing["alerts"], *resolved["alerts"], *later["alerts"]])
+    outcomes = api.post("/webhook/alertmanager", json=payload).json()["alerts"]
+    first_root = outcomes[0]["incident_id"]
+    assert [outcome["group_id"] for outcome in outcomes[1:4]] == [first_root] * 3
+    assert outcomes[4] == outcomes[4] | {"action": "resolved", "incident_id": first_root}
+    # The root's resolution released the anchor: the next new incident is the service's new root.
+    assert outcomes[5]["group_id"] is None and outcomes[5]["incident_id"] != first_root
+    assert outcomes[6]["group_id"] == outcomes[5]["incident_id"]

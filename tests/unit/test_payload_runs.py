@@ -1,9 +1,9 @@
-"""A payload's alerts as runs (repeats of a firing fingerprint together) and lanes (runs that share nothing)."""
+"""A payload's alerts as runs: the repeats of a firing fingerprint together, a resolution on its own."""
 
 from __future__ import annotations
 
 from aisre.incidents.model.alert import Alert, AlertStatus
-from aisre.incidents.model.payload_runs import independent_lanes, plan_runs
+from aisre.incidents.model.payload_runs import plan_runs
 
 
 def alert(fingerprint: str, service: str | None = None, status: str = "firing") -> Alert:
@@ -39,22 +39,3 @@ def test_every_position_is_in_exactly_one_run():
     alerts = [alert(f"fp{index % 7}", status="resolved" if index % 5 == 4 else "firing") for index in range(50)]
     positions = sorted(position for run in plan_runs(alerts) for position in run.positions)
     assert positions == list(range(50))
-
-
-def test_lanes_share_no_fingerprint_and_no_service():
-    alerts = [
-        alert("a", "checkout"),
-        alert("b", "checkout"),  # same service as a: same lane
-        alert("c", "search"),
-        alert("d"),  # no service: a lane of its own
-        alert("e", "billing"),
-        alert("c", "billing", status="resolved"),  # c seen with billing too: joins search's lane and billing's
-        alert("a", status="resolved"),
-    ]
-    lanes = independent_lanes(plan_runs(alerts))
-    fingerprints = [[run.alert.fingerprint for run in lane] for lane in lanes]
-    assert fingerprints == [["a", "b", "a"], ["c", "e", "c"], ["d"]]
-    # Each lane keeps payload order.
-    for lane in lanes:
-        firsts = [run.positions[0] for run in lane]
-        assert firsts == sorted(firsts)

@@ -43,27 +43,3 @@ def plan_runs(alerts: Sequence[Alert]) -> list[AlertRun]:
         else:
             runs[index][1].append(position)
     return [AlertRun(alert, tuple(positions)) for alert, positions in runs]
-
-
-def independent_lanes(runs: Sequence[AlertRun]) -> list[list[AlertRun]]:
-    """The runs split into lanes that share no fingerprint and no service, each in payload order.
-
-    What a run decides depends only on its fingerprint's claim and its service's anchor (the latest deploy
-    is only read), so lanes can be written side by side and each still decides as it would alert by alert.
-    Runs are joined through what they share (a fingerprint seen with two services joins both lanes)."""
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            parent[key] = parent[parent[key]]  # path halving keeps the trees flat
-            key = parent[key]
-        return key
-
-    for run in runs:
-        fingerprint = root("fp:" + run.alert.fingerprint)
-        if run.alert.service:
-            parent[root("svc:" + run.alert.service)] = fingerprint
-    lanes: dict[str, list[AlertRun]] = {}
-    for run in runs:
-        lanes.setdefault(root("fp:" + run.alert.fingerprint), []).append(run)
-    return list(lanes.values())

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
-from contextvars import copy_context
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,20 +15,19 @@ from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.alert import Alert
 from aisre.incidents.model.alert_bounds import bound_alert
 from aisre.incidents.model.correlation import (
+    Decision,
     FoldIntoIncident,
     NothingToResolve,
-    OpenFingerprint,
     OpenIncident,
     ResolveIncident,
-    ServiceAnchor,
     decide,
     dedup_strategy,
 )
 from aisre.incidents.model.deploy import correlate_deploy
 from aisre.incidents.model.incident import Incident, TimelineEvent
-from aisre.incidents.model.payload_runs import AlertRun, independent_lanes, plan_runs
 from aisre.incidents.ports import AlertContext, AlertContexts, IncidentStore
 from aisre.incidents.service.claim_cache import CachedClaim, ClaimCache
+from aisre.incidents.service.payload_ingest import ingest_payload
 
 # A lost condition means another writer changed what we read; re-reading settles it in one or two
 # rounds even under heavy contention, so running out of attempts signals a real fault.
@@ -50,6 +47,10 @@ class AlertOutcome:
 
     def public(self) -> dict[str, Any]:
         return asdict(self)
+
+    def repeated(self, strategy: str | None) -> AlertOutcome:
+        """The outcome of a repeat of this alert in the same payload, folded with it: a duplicate of it."""
+        return AlertOutcome(self.incident_id, True, strategy, self.group_id, "deduplicated", self.fingerprint)
 
 
 def new_incident_id() -> str:
@@ -80,7 +81,7 @@ class IngestService:
 
     def ingest(self, workspace_id: str, alerts: Sequence[Alert]) -> list[AlertOutcome]:
         """Each alert's outcome, in order, of one delivery. Several alerts are read in batches and their
-        repeats written once per run (see ingest_payload). Every alert is bounded first (alert_bounds): an
+        repeats written once per run (payload_ingest). Every alert is bounded first (alert_bounds): an
         incident or a timeline item never nears the store's item limit, whatever one alert carries. The
         incidents the delivery opened are announced together, once, at the end (also when a later alert
         fails: those incidents are stored)."""
@@ -89,7 +90,7 @@ class IngestService:
         try:
             if len(bounded) == 1:
                 return [self.ingest_one(workspace_id, bounded[0], opened=opened)]
-            return self.ingest_payload(workspace_id, bounded, opened)
+            return ingest_payload(self, workspace_id, bounded, opened, self._write_concurrency)
         finally:
             self._announce(sorted(opened, key=lambda incident: incident.created_at))
 
@@ -111,90 +112,45 @@ class IngestService:
             context = self._incidents.load_alert_context(
                 workspace_id, alert.fingerprint, alert.service, alert.service or alert.deployment
             )
+            now = self._clock()
             try:
-                return self._apply(workspace_id, alert, context, count, self._clock(), opened)
+                return self.carry_out(
+                    workspace_id, alert, context, self.decision_for(alert, context, now), count, now, opened
+                )
             except ConflictError:
                 continue
         raise StorageError(f"alert {alert.fingerprint} kept losing concurrent writes; not acknowledged")
 
-    def ingest_payload(
-        self, workspace_id: str, alerts: Sequence[Alert], opened: list[Incident] | None = None
-    ) -> list[AlertOutcome]:
-        """A payload's alerts: their claims, anchors and deploys read in batches (one BatchGetItem per 100
-        keys, not one per alert), the repeats of a fingerprint written once with their count (see
-        payload_runs), and each new incident still claimed in its own conditional transaction.
+    # -- what payload_ingest builds on --------------------------------------------------------------
 
-        Runs are carried out in payload order against the batch read, kept current with what each run
-        wrote, so correlation decides as it would alert by alert: the first new incident of a service
-        claims its anchor and the later ones become its children. Lanes of runs that share no fingerprint
-        and no service are written side by side (up to `write_concurrency` at once), so this process
-        prepares one transaction while the store commits another."""
-        runs = plan_runs(alerts)
-        contexts = self._incidents.load_alert_contexts(
+    def now(self) -> datetime:
+        return self._clock()
+
+    def load_contexts(self, workspace_id: str, alerts: Sequence[Alert]) -> AlertContexts:
+        """The claims, anchors and latest deploys of these alerts, each key read once, in batches."""
+        return self._incidents.load_alert_contexts(
             workspace_id,
-            list(dict.fromkeys(run.alert.fingerprint for run in runs)),
-            list(dict.fromkeys(run.alert.service for run in runs if run.alert.service)),
-            list(dict.fromkeys(s for run in runs if (s := run.alert.service or run.alert.deployment))),
+            list(dict.fromkeys(alert.fingerprint for alert in alerts)),
+            list(dict.fromkeys(alert.service for alert in alerts if alert.service)),
+            list(dict.fromkeys(name for alert in alerts if (name := alert.service or alert.deployment))),
         )
-        outcomes: list[AlertOutcome | None] = [None] * len(alerts)
-        lanes = independent_lanes(runs)
-        if len(lanes) == 1 or self._write_concurrency <= 1:
-            for lane in lanes:
-                self._ingest_lane(workspace_id, lane, contexts, outcomes, opened)
-        else:
-            with ThreadPoolExecutor(min(self._write_concurrency, len(lanes))) as pool:
-                # Each lane in the caller's context (log correlation ids); every lane ends before an error
-                # is raised, so nothing is still writing when the request answers.
-                futures = [
-                    pool.submit(copy_context().run, self._ingest_lane, workspace_id, lane, contexts, outcomes, opened)
-                    for lane in lanes
-                ]
-                wait(futures)
-            for future in futures:
-                future.result()
-        done = [outcome for outcome in outcomes if outcome is not None]
-        assert len(done) == len(alerts), "every position belongs to exactly one run"
-        return done
 
-    def _ingest_lane(
-        self,
-        workspace_id: str,
-        lane: Sequence[AlertRun],
-        contexts: AlertContexts,
-        outcomes: list[AlertOutcome | None],
-        opened: list[Incident] | None,
-    ) -> None:
-        """One lane's runs, in order. A run that loses a condition (another writer got there between the
-        read and the write) falls back to the alert-by-alert path, and so do the later runs of the lane,
-        whose batch-read facts may be stale too."""
-        stale = False
-        for run in lane:
-            alert = run.alert
-            outcome = None
-            if not stale:
-                context, now = contexts.context(alert), self._clock()
-                try:
-                    outcome = self._apply(workspace_id, alert, context, run.count, now, opened)
-                    _remember(contexts, alert, context, outcome, run.count, now)
-                except ConflictError:
-                    stale = True
-            if outcome is None:
-                outcome = self.ingest_one(workspace_id, alert, run.count, opened)
-            outcomes[run.positions[0]] = outcome
-            for position in run.positions[1:]:
-                outcomes[position] = _repeat_of(outcome, alert)
+    def decision_for(self, alert: Alert, context: AlertContext, now: datetime) -> Decision:
+        return decide(alert, context.open_fingerprint, context.anchor, now, self._window)
 
-    def _apply(
+    def carry_out(
         self,
         workspace_id: str,
         alert: Alert,
         context: AlertContext,
+        decision: Decision,
         count: int,
         now: datetime,
         opened: list[Incident] | None = None,
     ) -> AlertOutcome:
-        """Decide on the context read and carry the decision out (ConflictError when a condition fails)."""
-        decision = decide(alert, context.open_fingerprint, context.anchor, now, self._window)
+        """Write what was decided on `context` (ConflictError when a condition fails: the read is stale). An
+        incident opened is appended to `opened` (list.append is atomic: concurrent writes may share it), or
+        announced at once when there is no list."""
         match decision:
             case FoldIntoIncident(incident_id=incident_id):
                 return self._fold(workspace_id, alert, context, incident_id, now, count)
@@ -203,13 +159,15 @@ class IngestService:
                 if opened is None:
                     self._announce([incident])
                 else:
-                    opened.append(incident)  # list.append is atomic: lanes may share the list
+                    opened.append(incident)
                 return outcome
             case ResolveIncident(incident_id=incident_id):
                 return self._resolve(workspace_id, alert, context, incident_id, now)
             case NothingToResolve():
                 self._incidents.record_unmatched_resolution(workspace_id, alert, now)
                 return AlertOutcome(None, False, None, None, "no_open_incident", alert.fingerprint)
+
+    # -- writes ---------------------------------------------------------------------------------------
 
     def _fold(
         self, workspace_id: str, alert: Alert, context: AlertContext, incident_id: str, now: datetime, count: int
@@ -334,32 +292,6 @@ class IngestService:
 
 def _alert_actor(alert: Alert) -> str:
     return f"{alert.provider}:{alert.source}"
-
-
-def _remember(
-    contexts: AlertContexts, alert: Alert, context: AlertContext, outcome: AlertOutcome, count: int, now: datetime
-) -> None:
-    """Bring the batch-read facts up to date with what a run just wrote, for the runs after it."""
-    claim = context.open_fingerprint
-    if outcome.action == "created" and outcome.incident_id is not None:
-        contexts.claims[alert.fingerprint] = OpenFingerprint(outcome.incident_id, count, now, outcome.group_id)
-        if alert.service and outcome.group_id is None:
-            # A root of its service: decide() claimed or replaced the anchor (a child leaves it alone).
-            contexts.anchors[alert.service] = ServiceAnchor(outcome.incident_id, now)
-    elif outcome.action == "deduplicated" and claim is not None:
-        contexts.claims[alert.fingerprint] = replace(claim, alert_count=claim.alert_count + count)
-    elif outcome.action == "resolved":
-        contexts.claims[alert.fingerprint] = None
-        anchor = context.anchor
-        if alert.service and anchor is not None and anchor.incident_id == outcome.incident_id:
-            contexts.anchors[alert.service] = None
-
-
-def _repeat_of(outcome: AlertOutcome, alert: Alert) -> AlertOutcome:
-    """The outcome of a repeat folded with its run: a duplicate of what the run's first alert did."""
-    return AlertOutcome(
-        outcome.incident_id, True, dedup_strategy(alert), outcome.group_id, "deduplicated", alert.fingerprint
-    )
 
 
 def _alert_event(incident_id: str, alert: Alert, now: datetime, count: int = 1) -> TimelineEvent:
