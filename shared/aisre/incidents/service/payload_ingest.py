@@ -141,12 +141,14 @@ def _remember(
     this thread touches only its own fingerprint's claim, which its fingerprint's next run waits for."""
     claim = context.open_fingerprint
     if outcome.action == "created" and outcome.incident_id is not None:
-        contexts.claims[alert.fingerprint] = OpenFingerprint(outcome.incident_id, count, now, outcome.group_id)
+        contexts.claims[alert.fingerprint] = OpenFingerprint(
+            outcome.incident_id, count, now, outcome.group_id, last_alert_at=now
+        )
         if alert.service and outcome.group_id is None:
             # A root of its service: decide() claimed or replaced the anchor (a child leaves it alone).
             contexts.anchors[alert.service] = ServiceAnchor(outcome.incident_id, now)
     elif outcome.action == "deduplicated" and claim is not None:
-        contexts.claims[alert.fingerprint] = replace(claim, alert_count=claim.alert_count + count)
+        contexts.claims[alert.fingerprint] = replace(claim, alert_count=claim.alert_count + count, last_alert_at=now)
     elif outcome.action == "resolved":
         contexts.claims[alert.fingerprint] = None
         anchor = context.anchor
