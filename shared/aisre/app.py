@@ -18,7 +18,13 @@ from aisre.core.settings import get_settings
 # group -> router modules. Imported only when a group is asked for, so each Lambda loads its own.
 # Order matters: fixed paths (/webhook/deploy, /webhook/dead-letter) before /webhook/{source}.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "webhooks": ("aisre.incidents.api.deploys", "aisre.alerts.api.dead_letters", "aisre.alerts.api.webhooks"),
+    # The raw payloads route sits under /incidents but is the alerts' (template.yaml routes it to webhooks).
+    "webhooks": (
+        "aisre.incidents.api.deploys",
+        "aisre.alerts.api.dead_letters",
+        "aisre.alerts.api.webhooks",
+        "aisre.alerts.api.raw_payloads",
+    ),
     "incidents": ("aisre.incidents.api.incidents",),
     "investigations": ("aisre.investigations.api.investigations",),
     "holmes": ("aisre.investigations.api.holmes",),

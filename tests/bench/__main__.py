@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from tests.bench import cold_start, diagnosis_latency, listing, requests_per_alert, similar, sizes, throughput
+from tests.bench import (
+    big_payload,
+    cold_start,
+    diagnosis_latency,
+    listing,
+    requests_per_alert,
+    similar,
+    sizes,
+    throughput,
+)
 
 
 def main() -> int:
@@ -15,6 +24,8 @@ def main() -> int:
         requests_per_alert.report(requests_per_alert.run())
     if not only or "throughput" in only:
         throughput.report(throughput.run())
+    if not only or "payload" in only:
+        big_payload.report(big_payload.run())
     if not only or "diagnosis" in only:
         diagnosis_latency.report(diagnosis_latency.run())
     if not only or "similar" in only:

@@ -202,23 +202,70 @@ def _alertmanager_executable() -> str:
 _SERVICES_KEY = pytest.StashKey[list[Service]]()
 
 
-@pytest.fixture(scope="session")
-def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """`aisre serve` on a free loopback port: the embedded local stack and the whole HTTP API."""
+@contextlib.contextmanager
+def running_platform(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    *arguments: str,
+    name: str = "aisre serve",
+    settings: dict[str, str] | None = None,
+) -> Iterator[Service]:
+    """`aisre serve [arguments]` on a free loopback port until the block ends, with `settings` in its
+    environment on top of a clean shell's."""
     executable = _aisre_executable()
     port = free_port()
     log_path = tmp_path_factory.mktemp("aisre-serve") / "output.log"
     process = _start(
-        "aisre serve",
-        [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        name,
+        [str(executable), "serve", "--host", "127.0.0.1", "--port", str(port), *arguments],
         log_path,
-        env=_platform_env(),
+        env=_platform_env() | (settings or {}),
     )
-    service = Service("aisre serve", f"http://127.0.0.1:{port}", process, log_path)
+    service = Service(name, f"http://127.0.0.1:{port}", process, log_path)
     request.config.stash.setdefault(_SERVICES_KEY, []).append(service)
     _wait_ready(service, "/health")
     yield service
     _finish(service)
+
+
+@contextlib.contextmanager
+def running_alertmanager(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    config_text: str,
+    name: str = "alertmanager",
+) -> Iterator[Service]:
+    """A real Alertmanager with this configuration until the block ends."""
+    executable = _alertmanager_executable()
+    workdir = tmp_path_factory.mktemp("alertmanager")
+    config = workdir / "alertmanager.yml"
+    config.write_text(config_text)
+    (workdir / "data").mkdir()
+    port = free_port()
+    process = _start(
+        name,
+        [
+            executable,
+            f"--config.file={config}",
+            f"--storage.path={workdir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",  # no clustering: a single instance, and no gossip port to collide on
+            "--log.level=warn",
+        ],
+        workdir / "output.log",
+    )
+    service = Service(name, f"http://127.0.0.1:{port}", process, workdir / "output.log")
+    request.config.stash.setdefault(_SERVICES_KEY, []).append(service)
+    _wait_ready(service, "/-/ready")
+    yield service
+    _finish(service)
+
+
+@pytest.fixture(scope="session")
+def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """`aisre serve` on a free loopback port: the embedded local stack and the whole HTTP API."""
+    with running_platform(request, tmp_path_factory) as service:
+        yield service
 
 
 @pytest.fixture(scope="session")
@@ -226,10 +273,7 @@ def alertmanager(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, platform: Service
 ) -> Iterator[Service]:
     """A real Alertmanager whose only receiver is the platform's Alertmanager webhook."""
-    executable = _alertmanager_executable()
-    workdir = tmp_path_factory.mktemp("alertmanager")
-    config = workdir / "alertmanager.yml"
-    config.write_text(
+    config = (
         "route:\n"
         "  receiver: aisre\n"
         "  group_by: [alertname, service]\n"
@@ -242,25 +286,8 @@ def alertmanager(
         f"      - url: {platform.url}/webhook/alertmanager\n"
         "        send_resolved: true\n"
     )
-    (workdir / "data").mkdir()
-    port = free_port()
-    process = _start(
-        "alertmanager",
-        [
-            executable,
-            f"--config.file={config}",
-            f"--storage.path={workdir / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",  # no clustering: a single instance, and no gossip port to collide on
-            "--log.level=warn",
-        ],
-        workdir / "output.log",
-    )
-    service = Service("alertmanager", f"http://127.0.0.1:{port}", process, workdir / "output.log")
-    request.config.stash.setdefault(_SERVICES_KEY, []).append(service)
-    _wait_ready(service, "/-/ready")
-    yield service
-    _finish(service)
+    with running_alertmanager(request, tmp_path_factory, config) as service:
+        yield service
 
 
 def _finish(service: Service) -> None:

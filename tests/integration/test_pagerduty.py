@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -17,12 +19,13 @@ SECRET = "pd-webhook-secret"
 def v3_event(
     event_type: str, incident_id: str = "PD12345", title: str = "Database connection pool exhausted"
 ) -> dict[str, Any]:
+    # Each event its own id, occurring now: PagerDuty's events are deduplicated by id and refused when stale.
     return {
         "event": {
-            "id": f"01D{event_type[-6:].upper()}",
+            "id": f"01D{uuid.uuid4().hex[:12].upper()}",
             "event_type": event_type,
             "resource_type": "incident",
-            "occurred_at": "2026-01-01T10:00:00.000Z",
+            "occurred_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "agent": {"id": "PUSER01", "type": "user_reference", "summary": "Dave"},
             "data": {
                 "id": incident_id,

@@ -91,7 +91,8 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
     document = api.get("/openapi.json").json()
     bodies: dict[str, Any] = {}
     for path, operations in document["paths"].items():
-        if "get" not in operations or path == "/metrics":  # /metrics is Prometheus text, its own format
+        # /metrics is Prometheus text, its own format; an alert's raw payload is the sender's bytes, as sent.
+        if "get" not in operations or path in {"/metrics", "/incidents/{incident_id}/alerts/raw"}:
             continue
         response = api.get(path.format(**ids))
         assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"

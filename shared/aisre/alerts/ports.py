@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aisre.alerts.model.dead_letter import DeadLetter
+from aisre.alerts.model.raw_payload import RawPayload
 from aisre.alerts.model.sns_messages import SnsMessage
 
 
@@ -35,3 +36,12 @@ class ReceiptStore(Protocol):
     def put(
         self, workspace_id: str, provider: str, delivery_id: str, response: dict[str, Any], retention_days: int
     ) -> None: ...
+
+
+class RawPayloadStore(Protocol):
+    """Payloads kept whole for the incidents whose alerts were cut to fit (as long as the incidents)."""
+
+    def put(self, payload: RawPayload) -> None: ...
+
+    def get(self, workspace_id: str, payload_id: str) -> RawPayload:
+        """The payload (NotFoundError naming payload_id when this workspace has none by that id)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from aisre.core.providers import configured_table, secrets
@@ -14,8 +16,10 @@ if TYPE_CHECKING:
     from aisre.alerts.service.dead_letters import DeadLetterService
     from aisre.alerts.service.intake import AlertIntake
     from aisre.alerts.service.pagerduty import PagerDutySync
+    from aisre.alerts.service.raw_payloads import RawPayloadService
     from aisre.alerts.service.sns_deliveries import SnsDeliveries
     from aisre.alerts.store.dead_letter_store import DynamoDeadLetterStore
+    from aisre.alerts.store.raw_payload_store import DynamoRawPayloadStore
     from aisre.alerts.store.receipt_store import DynamoReceiptStore
 
 
@@ -44,12 +48,20 @@ def receipt_store(scope: Scope) -> DynamoReceiptStore:
     return DynamoReceiptStore()
 
 
+def raw_payload_store(scope: Scope) -> DynamoRawPayloadStore:
+    from aisre.alerts.store.raw_payload_store import DynamoRawPayloadStore
+
+    scope.get(configured_table)
+    return DynamoRawPayloadStore()
+
+
 def alert_intake(scope: Scope) -> AlertIntake:
     from aisre.alerts.service.intake import AlertIntake
 
     return AlertIntake(
         scope.get(ingest_service),
         scope.get(dead_letter_store),
+        raw_payloads=scope.get(raw_payload_store),
         dead_letter_retention_days=scope.settings.dead_letter_retention_days,
         max_alerts_per_payload=scope.settings.max_alerts_per_payload,
     )
@@ -87,9 +99,20 @@ def dead_letter_service(scope: Scope) -> DeadLetterService:
 def pagerduty_sync(scope: Scope) -> PagerDutySync:
     from aisre.alerts.service.pagerduty import PagerDutySync
 
+    settings = scope.settings
+    max_event_age = timedelta(seconds=settings.pagerduty_max_event_age_seconds)
     return PagerDutySync(
         scope.get(alert_intake),
         scope.get(incident_service),
         scope.get(receipt_store),
-        receipt_retention_days=scope.settings.webhook_id_retention_days,
+        receipt_retention_days=settings.webhook_id_retention_days,
+        max_event_age=max_event_age,
+        # An event's id is remembered at least as long as the event is accepted: together they refuse a replay.
+        event_retention_days=max(settings.webhook_id_retention_days, math.ceil(max_event_age / timedelta(days=1)) + 1),
     )
+
+
+def raw_payload_service(scope: Scope) -> RawPayloadService:
+    from aisre.alerts.service.raw_payloads import RawPayloadService
+
+    return RawPayloadService(scope.get(raw_payload_store), scope.get(incident_service))

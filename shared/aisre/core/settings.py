@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     dead_letter_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEAD_LETTER_RETENTION_DAYS"))
     deploy_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("DEPLOY_RETENTION_DAYS"))
     webhook_id_retention_days: int = Field(7, ge=1, validation_alias=AliasChoices("WEBHOOK_ID_RETENTION_DAYS"))
+    # A signed PagerDuty v3 event older than this is a replay and is refused (422, dead-lettered). PagerDuty
+    # retries a failing delivery for up to 48 hours (its webhook docs, "Temporary Errors and Retries"), and
+    # deliveries queued behind it wait meanwhile: 72 hours leaves a day past its last retry.
+    pagerduty_max_event_age_seconds: int = Field(
+        72 * 3600, ge=60, validation_alias=AliasChoices("PAGERDUTY_MAX_EVENT_AGE_SECONDS")
+    )
 
     # Investigations.
     auto_investigate: bool = Field(True, validation_alias=AliasChoices("AUTO_INVESTIGATE"))

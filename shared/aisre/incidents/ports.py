@@ -26,18 +26,52 @@ class AlertContext:
     latest_deploy: Deploy | None = None
 
 
+@dataclass
+class AlertContexts:
+    """What a payload's alerts depend on, read together: each fingerprint's claim, each service's anchor and
+    latest deploy (None: read, and there is none). The ingest keeps it current as it writes, so each alert
+    decides on what the alerts before it left."""
+
+    claims: dict[str, OpenFingerprint | None]
+    anchors: dict[str, ServiceAnchor | None]
+    deploys: dict[str, Deploy | None]
+
+    def context(self, alert: Alert) -> AlertContext:
+        deploy_service = alert.service or alert.deployment
+        return AlertContext(
+            fingerprint=alert.fingerprint,
+            service=alert.service,
+            open_fingerprint=self.claims.get(alert.fingerprint),
+            anchor=self.anchors.get(alert.service) if alert.service else None,
+            latest_deploy=self.deploys.get(deploy_service) if deploy_service else None,
+        )
+
+
 class IncidentStore(Protocol):
     def load_alert_context(
         self, workspace_id: str, fingerprint: str, service: str | None, deploy_service: str | None = None
     ) -> AlertContext:
         """The fingerprint's claim, the service's anchor and `deploy_service`'s latest deploy, in one read."""
 
-    def open_incident(self, incident: Incident, events: Sequence[TimelineEvent], decision: OpenIncident) -> None:
-        """Write the incident, its fingerprint claim, events and group bookkeeping at once (ConflictError
-        if another writer claimed the fingerprint or the anchor first)."""
+    def load_alert_contexts(
+        self,
+        workspace_id: str,
+        fingerprints: Sequence[str],
+        services: Sequence[str],
+        deploy_services: Sequence[str],
+    ) -> AlertContexts:
+        """The claims, anchors and latest deploys of a payload's alerts, in as few batch reads as the
+        store allows (BatchGetItem: 100 keys a request)."""
 
-    def fold_alert(self, workspace_id: str, incident_id: str, fingerprint: str, event: TimelineEvent) -> None:
-        """Count a duplicate into the open incident (ConflictError if it is no longer open)."""
+    def open_incident(self, incident: Incident, events: Sequence[TimelineEvent], decision: OpenIncident) -> None:
+        """Write the incident, its fingerprint claim (counting the incident's `alert_count` alerts), events
+        and group bookkeeping at once (ConflictError if another writer claimed the fingerprint or the
+        anchor first)."""
+
+    def fold_alert(
+        self, workspace_id: str, incident_id: str, fingerprint: str, event: TimelineEvent, count: int = 1
+    ) -> None:
+        """Count `count` duplicates into the open incident (ConflictError if it is no longer open)."""
 
     def append_event(self, workspace_id: str, event: TimelineEvent) -> None: ...
 

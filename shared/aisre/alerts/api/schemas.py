@@ -59,6 +59,7 @@ class AlertOutcomePublic(BaseModel):
     group_id: str | None
     action: str = Field(description="created | deduplicated | resolved | no_open_incident")
     fingerprint: str
+    truncated: bool | None = Field(None, description="true when fields of this alert were cut to fit its incident")
 
 
 class SnsSubscriptionPublic(BaseModel):
@@ -79,6 +80,11 @@ class WebhookResponse(BaseModel):
     dedup_strategy: str | None = Field(description="provider_fingerprint, identity, webhook_id... or null")
     group_id: str | None
     alerts_received: int | None = None
+    truncated: bool | None = Field(
+        None,
+        description="true when an alert's fields were cut to fit its incident; the payload is kept as received "
+        "(GET /incidents/{incident_id}/alerts/raw)",
+    )
     alerts: list[AlertOutcomePublic] | None = Field(None, description="Every alert's outcome, when not exactly one")
     sns: SnsSubscriptionPublic | None = None
     event_type: str | None = Field(None, description="PagerDuty: the v3 event type")

@@ -14,7 +14,7 @@ from aisre.alerts.model.normalizers import SOURCES
 from aisre.alerts.model.signatures import SigningSecrets, verify_delivery
 from aisre.alerts.model.sns_messages import SNS_MESSAGE_TYPE_HEADER
 from aisre.alerts.providers import alert_intake, pagerduty_sync, signing_secrets, sns_deliveries
-from aisre.alerts.service.intake import AlertIntake
+from aisre.alerts.service.intake import AlertIntake, Received
 from aisre.alerts.service.pagerduty import PagerDutySync
 from aisre.alerts.service.sns_deliveries import SnsDeliveries
 from aisre.core.errors import AisreError
@@ -142,7 +142,8 @@ async def enqueue_event(request: Request, intake: IntakeDep, pagerduty: PagerDut
         return JSONResponse(
             {"status": "invalid event", "message": "Event object is invalid", "errors": [error.message]}, 400
         )
-    incident_id = await run_in_threadpool(pagerduty.handle_event, workspace, alerts[0])
+    received = Received("pagerduty_events", body, content_type)
+    incident_id = await run_in_threadpool(pagerduty.handle_event, workspace, alerts[0], received)
     return {
         "status": "success",
         "message": "Event processed",

@@ -7,13 +7,13 @@ both must point at an SNS endpoint before the platform fetches either.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from aisre.alerts.model.payload import load_json
 from aisre.core.errors import PayloadError, SignatureMalformedError
 
 SNS_MESSAGE_TYPE_HEADER = "x-amz-sns-message-type"  # set by SNS on every HTTP(S) delivery
@@ -57,13 +57,14 @@ class SnsMessage:
 
 def read_sns_message(body: bytes) -> SnsMessage:
     try:
-        fields = json.loads(body)
-    except (ValueError, RecursionError) as error:
+        fields = load_json(body.decode("utf-8-sig"))
+    except (PayloadError, UnicodeDecodeError) as error:
         raise PayloadError("SNS delivery is not valid JSON", field="body") from error
     if not isinstance(fields, dict):
         raise PayloadError("SNS delivery must be a JSON object", field="body")
     kind = fields.get("Type")
-    if kind not in _SIGNED_FIELDS:
+    # Any JSON value may stand there: a list or an object is no type (and no dictionary key).
+    if not isinstance(kind, str) or kind not in _SIGNED_FIELDS:
         raise PayloadError(f"SNS message Type must be one of {sorted(_SIGNED_FIELDS)}, got {kind!r}", field="Type")
     return SnsMessage(fields)
 

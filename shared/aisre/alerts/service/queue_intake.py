@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aisre.alerts.model.envelopes import unwrap_queued_alert
-from aisre.alerts.service.intake import AlertIntake, IntakeResult, status_of
+from aisre.alerts.service.intake import AlertIntake, IntakeResult, Received, status_of
 from aisre.core.errors import PayloadError, PayloadTooLargeError, ValidationError
 
 
@@ -34,4 +34,4 @@ def accept_queued_alert(
             entry_id=f"dlq-sqs-{message_id}",
         )
         raise
-    return intake.ingest_alerts(queued.workspace_id, alerts)
+    return intake.ingest_alerts(queued.workspace_id, alerts, Received(queued.source, queued.body, "application/json"))

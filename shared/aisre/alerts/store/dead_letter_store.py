@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import base64
-import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from aisre.alerts.model.dead_letter import DeadLetter
 from aisre.alerts.store import keys
+from aisre.alerts.store.body_parts import decode_body, encode_body, has_more_parts, part_sk
 from aisre.alerts.store.records import DeadLetterPartRecord, DeadLetterRecord
 from aisre.core.table.by_id import get_by_id
-
-# DynamoDB items stop at 400 KB: bodies are compressed when large and, if still too big, split into parts.
-_COMPRESS_ABOVE = 16 * 1024
-_PART_SIZE = 300 * 1024
-
-
-def _part_sk(index: int) -> str:
-    return f"PART#{index:04d}"
 
 
 class DynamoDeadLetterStore:
     def put(self, entry: DeadLetter, retention_days: int) -> None:
-        encoding, text = _encode_body(entry.body)
-        parts = [text[i : i + _PART_SIZE] for i in range(0, len(text), _PART_SIZE)] or [""]
+        # DynamoDB items stop at 400 KB: the body is compressed when large and, if still too big, split.
+        encoding, parts = encode_body(entry.body)
         pk = keys.dead_letter_pk(entry.workspace_id, entry.id)
         ttl = timedelta(days=retention_days)
         listed = f"{keys.stamp(entry.received_at)}#{entry.id}"
         # Parts first: the entry becomes visible only once its whole body is stored.
         for index, chunk in enumerate(parts[1:], start=1):
-            DeadLetterPartRecord(pk=pk, sk=_part_sk(index), index=index, data=chunk, ttl=ttl).save()
+            DeadLetterPartRecord(pk=pk, sk=part_sk(index), index=index, data=chunk, ttl=ttl).save()
         DeadLetterRecord(
             pk=pk,
             sk=keys.DEAD_LETTER_SK,
@@ -46,7 +37,7 @@ class DynamoDeadLetterStore:
             error_type=entry.error_type,
             status_code=entry.status_code,
             body=parts[0],
-            body_encoding=f"{encoding};parts={len(parts)}" if len(parts) > 1 else encoding,
+            body_encoding=encoding,
             content_type=entry.content_type,
             channel=entry.channel,
             received_at=entry.received_at,
@@ -87,9 +78,9 @@ class DynamoDeadLetterStore:
         )
 
     def _to_entry(self, record: DeadLetterRecord) -> DeadLetter:
-        encoding, _, part_spec = record.body_encoding.partition(";parts=")
+        encoding = record.body_encoding
         text = record.body
-        if part_spec:
+        if has_more_parts(encoding):
             parts = DeadLetterPartRecord.query(record.pk, DeadLetterPartRecord.sk.startswith("PART#"))
             text += "".join(part.data for part in sorted(parts, key=lambda part: int(part.index)))
         return DeadLetter(
@@ -99,7 +90,7 @@ class DynamoDeadLetterStore:
             error=record.error,
             error_type=record.error_type,
             status_code=int(record.status_code),
-            body=_decode_body(encoding, text),
+            body=decode_body(encoding, text),
             content_type=record.content_type,
             received_at=record.received_at,
             channel=record.channel,
@@ -107,20 +98,3 @@ class DynamoDeadLetterStore:
             replayed_at=record.replayed_at,
             replay_result=record.replay_result,
         )
-
-
-def _encode_body(body: bytes) -> tuple[str, str]:
-    if len(body) > _COMPRESS_ABOVE:
-        return "zlib+base64", base64.b64encode(zlib.compress(body, 6)).decode("ascii")
-    try:
-        return "utf-8", body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "base64", base64.b64encode(body).decode("ascii")
-
-
-def _decode_body(encoding: str, text: str) -> bytes:
-    if encoding == "zlib+base64":
-        return zlib.decompress(base64.b64decode(text))
-    if encoding == "base64":
-        return base64.b64decode(text)
-    return text.encode("utf-8")

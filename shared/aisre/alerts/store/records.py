@@ -1,4 +1,5 @@
-"""The alerts' records in the single table: dead letters and provider delivery receipts (docs/data-model.md)."""
+"""The alerts' records in the single table: dead letters, provider delivery receipts and raw payloads
+(docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -48,3 +49,23 @@ class WebhookReceiptRecord(Record):
     response = JSONAttribute()
     received_at = UTCDateTimeAttribute()
     ttl = TTLAttribute(null=True)
+
+
+class RawPayloadRecord(Record):
+    """A payload as received, whose alerts were cut to fit their incidents; the first slice of its body."""
+
+    id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    source = UnicodeAttribute()
+    body = UnicodeAttribute()
+    body_encoding = UnicodeAttribute(default="utf-8")
+    content_type = UnicodeAttribute(null=True)
+    size_bytes = NumberAttribute()
+    received_at = UTCDateTimeAttribute()
+
+
+class RawPayloadPartRecord(Record):
+    """A further slice of a raw payload's body (the payload's partition, sk PART#nnnn)."""
+
+    index = NumberAttribute()
+    data = UnicodeAttribute()

@@ -82,6 +82,11 @@ class IncidentPublic(BaseModel):
     annotations: dict[str, str]
     links: list[str]
     deploy_correlation: DeployCorrelation | None
+    truncated: bool = Field(
+        False,
+        description="Fields of the alert were cut to fit; the payload as received is at /incidents/{id}/alerts/raw",
+    )
+    truncated_fields: list[str] = Field(default_factory=list, description="Which: title, description, labels.<name>...")
 
 
 class IncidentTransition(BaseModel):

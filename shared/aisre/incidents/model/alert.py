@@ -53,6 +53,9 @@ class Alert(BaseModel):
     fingerprint: str
     fingerprint_kind: FingerprintKind = "identity"
     external_id: str | None = None  # the provider's id of the alert or incident, when it has one
+    # Fields cut to fit the store (incidents/model/alert_bounds.py), and the id of the payload kept whole.
+    truncated_fields: list[str] = Field(default_factory=list)
+    raw_payload_id: str | None = None
 
     @property
     def is_resolved(self) -> bool:

@@ -72,6 +72,13 @@ class Incident(BaseModel):
     deploy_correlation: DeployCorrelation | None = None
     actions_taken: int = 0
     external_id: str | None = None
+    # Fields of the opening alert cut to fit the store (alert_bounds), and the payload it came in, kept whole.
+    truncated_fields: list[str] = Field(default_factory=list)
+    raw_payload_id: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.truncated_fields)
 
     @property
     def is_open(self) -> bool:

@@ -19,7 +19,7 @@ from aisre.incidents.model.correlation import OpenFingerprint, OpenIncident, Ser
 from aisre.incidents.model.deploy import Deploy
 from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
 from aisre.incidents.model.noisy import NoisyIncident
-from aisre.incidents.ports import AlertContext
+from aisre.incidents.ports import AlertContext, AlertContexts
 from aisre.incidents.store import keys, listing
 from aisre.incidents.store.batch import batch_get, item_key, with_live_alert_counts
 from aisre.incidents.store.mapping import (
@@ -55,19 +55,44 @@ class DynamoIncidentStore:
     def load_alert_context(
         self, workspace_id: str, fingerprint: str, service: str | None, deploy_service: str | None = None
     ) -> AlertContext:
-        wanted = [item_key(keys.fingerprint_pk(workspace_id, fingerprint), keys.FINGERPRINT_SK)]
-        if service:
-            wanted.append(item_key(keys.service_pk(workspace_id, service), keys.ANCHOR_SK))
-        if deploy_service:
-            wanted.append(item_key(keys.service_pk(workspace_id, deploy_service), keys.LATEST_DEPLOY_SK))
-        open_fingerprint: OpenFingerprint | None = None
-        anchor: ServiceAnchor | None = None
-        latest_deploy: Deploy | None = None
-        for item in batch_get(wanted, "alert context"):
+        contexts = self.load_alert_contexts(
+            workspace_id, [fingerprint], [service] if service else [], [deploy_service] if deploy_service else []
+        )
+        return AlertContext(
+            fingerprint=fingerprint,
+            service=service,
+            open_fingerprint=contexts.claims.get(fingerprint),
+            anchor=contexts.anchors.get(service) if service else None,
+            latest_deploy=contexts.deploys.get(deploy_service) if deploy_service else None,
+        )
+
+    def load_alert_contexts(
+        self,
+        workspace_id: str,
+        fingerprints: Sequence[str],
+        services: Sequence[str],
+        deploy_services: Sequence[str],
+    ) -> AlertContexts:
+        # Each key once (BatchGetItem refuses a request naming a key twice), remembering what it is for.
+        wanted: dict[tuple[str, str], str] = {}
+        for fingerprint in fingerprints:
+            wanted[(keys.fingerprint_pk(workspace_id, fingerprint), keys.FINGERPRINT_SK)] = fingerprint
+        for service in services:
+            wanted[(keys.service_pk(workspace_id, service), keys.ANCHOR_SK)] = service
+        for service in deploy_services:
+            wanted[(keys.service_pk(workspace_id, service), keys.LATEST_DEPLOY_SK)] = service
+        contexts = AlertContexts(
+            claims=dict.fromkeys(fingerprints),
+            anchors=dict.fromkeys(services),
+            deploys=dict.fromkeys(deploy_services),
+        )
+        # batch_get asks 100 keys a request (DynamoDB's most).
+        for item in batch_get([item_key(pk, sk) for pk, sk in wanted], "alert context"):
             sort_key = item["sk"]["S"]
+            name = wanted[(item["pk"]["S"], sort_key)]
             if sort_key == keys.FINGERPRINT_SK:
                 claim = FingerprintRecord.from_raw_data(item)
-                open_fingerprint = OpenFingerprint(
+                contexts.claims[name] = OpenFingerprint(
                     incident_id=claim.incident_id,
                     alert_count=int(claim.alert_count),
                     opened_at=claim.opened_at,
@@ -75,17 +100,11 @@ class DynamoIncidentStore:
                     last_alert_at=claim.last_alert_at,
                 )
             elif sort_key == keys.ANCHOR_SK:
-                anchor_record = AnchorRecord.from_raw_data(item)
-                anchor = ServiceAnchor(incident_id=anchor_record.incident_id, opened_at=anchor_record.opened_at)
+                anchor = AnchorRecord.from_raw_data(item)
+                contexts.anchors[name] = ServiceAnchor(incident_id=anchor.incident_id, opened_at=anchor.opened_at)
             elif sort_key == keys.LATEST_DEPLOY_SK:
-                latest_deploy = Deploy.model_validate(LatestDeployRecord.from_raw_data(item).deploy)
-        return AlertContext(
-            fingerprint=fingerprint,
-            service=service,
-            open_fingerprint=open_fingerprint,
-            anchor=anchor,
-            latest_deploy=latest_deploy,
-        )
+                contexts.deploys[name] = Deploy.model_validate(LatestDeployRecord.from_raw_data(item).deploy)
+        return contexts
 
     def open_incident(self, incident: Incident, events: Sequence[TimelineEvent], decision: OpenIncident) -> None:
         ws = incident.workspace_id
@@ -93,7 +112,7 @@ class DynamoIncidentStore:
             pk=keys.fingerprint_pk(ws, incident.fingerprint),
             sk=keys.FINGERPRINT_SK,
             incident_id=incident.id,
-            alert_count=1,
+            alert_count=incident.alert_count,
             last_alert_at=incident.created_at,
             opened_at=incident.created_at,
             group_id=incident.group_id,
@@ -125,12 +144,17 @@ class DynamoIncidentStore:
                     )
                 )
 
-    def fold_alert(self, workspace_id: str, incident_id: str, fingerprint: str, event: TimelineEvent) -> None:
+    def fold_alert(
+        self, workspace_id: str, incident_id: str, fingerprint: str, event: TimelineEvent, count: int = 1
+    ) -> None:
         claim = FingerprintRecord(pk=keys.fingerprint_pk(workspace_id, fingerprint), sk=keys.FINGERPRINT_SK)
         with self._transaction() as tx:
             tx.update(
                 claim,
-                actions=[FingerprintRecord.alert_count.add(1), FingerprintRecord.last_alert_at.set(event.created_at)],
+                actions=[
+                    FingerprintRecord.alert_count.add(count),
+                    FingerprintRecord.last_alert_at.set(event.created_at),
+                ],
                 condition=FingerprintRecord.incident_id == incident_id,
             )
             tx.save(event_to_record(workspace_id, event))

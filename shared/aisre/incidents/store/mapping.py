@@ -55,6 +55,8 @@ def incident_to_record(incident: Incident) -> IncidentRecord:
         deploy_correlation=incident.deploy_correlation.model_dump() if incident.deploy_correlation else None,
         actions_taken=incident.actions_taken,
         external_id=incident.external_id,
+        truncated_fields=incident.truncated_fields or None,
+        raw_payload_id=incident.raw_payload_id,
     )
 
 
@@ -87,6 +89,8 @@ def record_to_incident(record: IncidentRecord) -> Incident:
         deploy_correlation=DeployCorrelation(**record.deploy_correlation) if record.deploy_correlation else None,
         actions_taken=int(record.actions_taken or 0),
         external_id=record.external_id,
+        truncated_fields=record.truncated_fields or [],
+        raw_payload_id=record.raw_payload_id,
     )
 
 

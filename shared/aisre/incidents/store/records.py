@@ -49,6 +49,8 @@ class IncidentRecord(ListedRecord):
     deploy_correlation = JSONAttribute(null=True)
     actions_taken = NumberAttribute(default=0)
     external_id = UnicodeAttribute(null=True)
+    truncated_fields = JSONAttribute(null=True)
+    raw_payload_id = UnicodeAttribute(null=True)
 
 
 class NoisyEntryRecord(ListedRecord):
