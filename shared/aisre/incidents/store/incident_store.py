@@ -334,7 +334,7 @@ class DynamoIncidentStore:
                 # PynamoDB's annotation says Sequence[str]; it takes (and needs) typed key maps.
                 data = connection.batch_get_item(pending, consistent_read=True)  # type: ignore[arg-type]
             except PynamoDBException as error:
-                raise StorageError(f"reading alert context failed: {error}") from error
+                raise StorageError("reading alert context failed") from error
             found.extend(data.get("Responses", {}).get(connection.table_name, []))
             pending = data.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
             if not pending:
@@ -387,6 +387,8 @@ class _Transaction:
                 "None",
             }:
                 raise ConflictError("a concurrent change won; re-read and retry", details={"reasons": codes}) from error
-            raise StorageError(f"transaction failed: {error.cause_response_message or error}") from error
+            # Not the error's text: botocore's carries the endpoint's address (core/dependencies.py names it).
+            code = error.cause_response_code
+            raise StorageError(f"transaction failed ({code})" if code else "transaction failed") from error
         except PynamoDBException as error:
-            raise StorageError(f"transaction failed: {error}") from error
+            raise StorageError("transaction failed") from error
