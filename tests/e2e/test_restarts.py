@@ -94,6 +94,7 @@ def test_a_killed_emulator_is_replaced_and_while_it_is_down_answers_are_503s_nam
             wait_for(lambda: same_state(http, before), timeout=BACK_WITHIN_SECONDS * 2)
             back_after = time.monotonic() - killed
             assert back_after < BACK_WITHIN_SECONDS
+            print(f"\nthe API answered again {back_after:.1f} s after the emulator was killed")
             assert emulator_pids(service) != [emulator]
 
             # Held down: every emulator the supervisor starts is killed at once, for a while.
@@ -159,6 +160,7 @@ def test_a_restart_after_sigterm_and_after_sigkill_keeps_everything_acknowledged
     finally:
         stopped_in = stop(first, signal.SIGTERM)
     assert stopped_in < STOP_WITHIN_SECONDS
+    print(f"\nstopped by SIGTERM in {stopped_in:.1f} s")
     assert [item["state"] for item in before["incidents"] if item["id"] == ids[1]] == ["acknowledged"]
     assert before["details"][ids[0]]["incident"]["alert_count"] == 2
 
@@ -210,6 +212,7 @@ def test_sigterm_stops_everything_within_10_s_with_1000_alert_requests_in_flight
         for sender in senders:
             sender.join(timeout=130)
     assert stopped_in < STOP_WITHIN_SECONDS, f"stopped in {stopped_in:.1f} s"
+    print(f"\nstopped in {stopped_in:.1f} s with two 1,000-alert requests in flight; their answers: {answers}")
     # Unanswered (the connection closed) or answered whole: never a failure that looks like success.
     for answer in answers:
         assert isinstance(answer, httpx.HTTPError) or answer.status_code in (200, 503), answer

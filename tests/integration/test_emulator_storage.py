@@ -36,17 +36,44 @@ def client(emulator: Emulator, service: str, endpoint: str | None = None) -> Any
 def provision(emulator: Emulator) -> Any:
     """The table as provisioning creates it (CreateTable, then its TTL), which is when the emulator restores it."""
     dynamodb = client(emulator, "dynamodb", emulator.dynamodb_endpoint_url)
+    names = ("pk", "sk", "gsi1pk", "gsi1sk")
     dynamodb.create_table(
         TableName=TABLE,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in names],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "gsi1",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
         ],
         BillingMode="PAY_PER_REQUEST",
     )
     dynamodb.update_time_to_live(TableName=TABLE, TimeToLiveSpecification={"AttributeName": "ttl", "Enabled": True})
     return dynamodb
+
+
+def by_index(dynamodb: Any) -> list[dict[str, Any]]:
+    """The index's partition newest first, in pages of 7: what a listing reads."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "TableName": TABLE,
+        "IndexName": "gsi1",
+        "KeyConditionExpression": "gsi1pk = :p",
+        "ExpressionAttributeValues": {":p": {"S": "listing"}},
+        "ScanIndexForward": False,
+        "Limit": 7,
+    }
+    while True:
+        page = dynamodb.query(**kwargs)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def key(pk: str, sk: str = "a") -> dict[str, Any]:
@@ -67,7 +94,8 @@ def everything(dynamodb: Any) -> dict[tuple[str, str], dict[str, Any]]:
 
 def write_every_kind(dynamodb: Any) -> None:
     for index in range(30):
-        dynamodb.put_item(TableName=TABLE, Item={**key(f"item-{index}"), "n": {"N": "0"}})
+        listed = {"gsi1pk": {"S": "listing"}, "gsi1sk": {"S": f"{index % 9:03d}#{index}"}}
+        dynamodb.put_item(TableName=TABLE, Item={**key(f"item-{index}"), "n": {"N": "0"}, **listed})
     for _ in range(3):
         dynamodb.update_item(
             TableName=TABLE,
@@ -150,14 +178,26 @@ def test_acknowledged_writes_come_back_after_a_stop_and_after_a_sigkill(emulator
     before = everything(dynamodb)
     assert ("cancelled", "a") not in before and "bad" not in before[("item-6", "a")]
     expected = {item_key: item for item_key, item in before.items() if item_key != ("expired", "a")}
+    listing = by_index(dynamodb)
 
     emulator.stop()  # SIGTERM: the child syncs and closes its journal
     emulator.start()
     dynamodb = provision(emulator)
     assert everything(dynamodb) == expected
+    assert by_index(dynamodb) == listing
     journal = data_dir / "dynamodb" / "us-east-1" / f"{TABLE}.journal.jsonl"
     # Compacted at start: the journal holds only what came after (the TTL setting provisioning sent again).
     assert [json.loads(line) for line in journal.read_text().splitlines()] == [{"ttl_attribute": "ttl"}]
+    # Restored items are moto's own again: updated, and conditions read them.
+    dynamodb.update_item(
+        TableName=TABLE,
+        Key=key("item-0"),
+        UpdateExpression="ADD n :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+        dynamodb.put_item(TableName=TABLE, Item=key("item-3"), ConditionExpression="attribute_not_exists(pk)")
+    expected[("item-0", "a")]["n"] = {"N": "4"}
 
     dynamodb.put_item(TableName=TABLE, Item=key("after-restart"))
     expected[("after-restart", "a")] = key("after-restart")

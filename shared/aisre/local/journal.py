@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,8 +224,7 @@ class DynamoDBJournal:
         self._close_log(key)
         try:
             kept = read_kept_items(snapshot_path, journal_path, _key_attributes(table), self._clock())
-            for item in kept.items.values():
-                table.put_item(item)
+            load_items(table, kept.items.values())
         except Exception as error:
             # Files this moto cannot take (the template changed the table's keys, say): keep them aside for
             # whoever wants them back, and serve an empty table rather than none.
@@ -358,6 +357,53 @@ def _after_image(table: Any, key: dict[str, Any]) -> dict[str, Any] | None:
         return None
     attributes_json: dict[str, Any] = item.to_json()["Attributes"]
     return attributes_json
+
+
+def load_items(table: Any, items: Iterable[dict[str, Any]]) -> None:
+    """Put items that moto accepted once already into its (new, empty) `table`.
+
+    moto's put_item checks every attribute's type, the key sizes, the item's size and the (absent) condition,
+    about 0.1 ms an item: seconds for a table of incidents. These items passed all of that when they were
+    written, so they are built as moto builds them (its Item, its DynamoType values) and set in the table's
+    dict. Only on a table nobody observes: moto reports each write to a table's stream shard, and whatever
+    stands there (a stream, or an index of the table kept current by the reports) must hear of these too,
+    so such a table gets moto's put_item."""
+    if table.stream_shard is not None:
+        for attributes in items:
+            table.put_item(attributes)
+        return
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+
+    hash_attribute, range_attribute = table.hash_key_attr, table.range_key_attr
+    rows = table.items
+    for attributes in items:
+        item: Any = Item.__new__(Item)
+        item.hash_key = _dynamo(attributes[hash_attribute])
+        item.range_key = _dynamo(attributes[range_attribute]) if range_attribute is not None else None
+        item.attrs = LimitedSizeDict()
+        dict.update(item.attrs, {name: _dynamo(value) for name, value in attributes.items()})
+        if range_attribute is None:
+            rows[item.hash_key] = item
+        else:
+            rows[item.hash_key][item.range_key] = item
+
+
+def _dynamo(value: dict[str, Any]) -> Any:
+    """moto's DynamoType of a value in DynamoDB's JSON ({"S": "x"}, {"M": {...}}), as its __init__ makes it
+    (a type and a value; lists and maps of DynamoTypes), without its generic conversions."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    for kind, inner in value.items():
+        node = DynamoType.__new__(DynamoType)
+        node.type = kind
+        if kind == "L":
+            node.value = [_dynamo(element) for element in inner]
+        elif kind == "M":
+            node.value = {name: _dynamo(element) for name, element in inner.items()}
+        else:
+            node.value = inner
+        return node
+    raise ValueError("an attribute value with no type")
 
 
 def _all_items(table: Any) -> Iterator[Any]:
