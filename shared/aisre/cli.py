@@ -76,6 +76,7 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from aisre.local.access_log import log_requests_to
+    from aisre.local.emulator import EmulatorError
     from aisre.local.faults import parse_rate
     from aisre.local.gc_policy import FreezingCollector
     from aisre.local.shutdown import GRACEFUL_SHUTDOWN_SECONDS, stop_on_signals
@@ -107,7 +108,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     stop_on_signals(stop)
     try:
-        stack.start()
+        try:
+            stack.start()
+        except EmulatorError as error:
+            # Its own output (above) says why, e.g. the data directory in use by another `aisre serve`.
+            raise SystemExit(f"aisre serve: {error}") from None
         if not args.no_pollers:
             stack.start_pollers()
         print(f"aisre: emulated AWS at {stack.endpoint_url} (template {stack.template_path})", flush=True)
