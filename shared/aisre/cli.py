@@ -40,6 +40,22 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="a template parameter override, e.g. --parameter CorrelationWindowMinutes=5 (repeatable)",
     )
     parser.add_argument("--no-pollers", action="store_true", help="do not consume the SQS queues")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=os.environ.get("AISRE_DATA_DIR") or None,
+        help="keep the table and the queues here across restarts (env AISRE_DATA_DIR; default: .aisre/ in the "
+        "project root)",
+    )
+    parser.add_argument(
+        "--ephemeral", action="store_true", help="keep everything in memory only: gone when the server stops"
+    )
+    parser.add_argument(
+        "--fault-rate",
+        default=os.environ.get("AISRE_LOCAL_FAULT_RATE", ""),
+        help="fail this share (0 to 1) of DynamoDB data calls as DynamoDB fails, to test retries "
+        "(env AISRE_LOCAL_FAULT_RATE; default 0)",
+    )
 
 
 def _parse_parameters(pairs: list[str]) -> dict[str, str]:
@@ -60,8 +76,11 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from aisre.local.access_log import log_requests_to
+    from aisre.local.emulator import EmulatorError
+    from aisre.local.faults import parse_rate
     from aisre.local.gc_policy import FreezingCollector
-    from aisre.local.stack import LocalStack, find_project_root
+    from aisre.local.shutdown import GRACEFUL_SHUTDOWN_SECONDS, stop_on_signals
+    from aisre.local.stack import DATA_DIR_NAME, LocalStack, find_project_root
 
     # Request threads spend their time in socket calls; a shorter GIL switch interval lets a thread whose
     # reply has arrived run again sooner, instead of waiting up to 5 ms behind a busy one.
@@ -72,18 +91,43 @@ def run_serve(args: argparse.Namespace) -> int:
     log_requests_to(sys.stdout)
     template = args.template.resolve() if args.template else None
     root = template.parent if template else find_project_root()
-    stack = LocalStack(root, _parse_parameters(args.parameter), template_path=template)
-    collector: FreezingCollector | None = None
     try:
-        stack.start()
+        fault_rate = parse_rate(args.fault_rate)
+    except ValueError as error:
+        raise SystemExit(f"aisre serve: {error}") from None
+    data_dir = None if args.ephemeral else (args.data_dir or root / DATA_DIR_NAME)
+    stack = LocalStack(
+        root, _parse_parameters(args.parameter), template_path=template, data_dir=data_dir, fault_rate=fault_rate
+    )
+    collector: FreezingCollector | None = None
+
+    def stop() -> None:
+        if collector is not None:
+            collector.stop()
+        stack.stop()
+
+    stop_on_signals(stop)
+    try:
+        try:
+            stack.start()
+        except EmulatorError as error:
+            # Its own output (above) says why, e.g. the data directory in use by another `aisre serve`.
+            raise SystemExit(f"aisre serve: {error}") from None
         if not args.no_pollers:
             stack.start_pollers()
         print(f"aisre: emulated AWS at {stack.endpoint_url} (template {stack.template_path})", flush=True)
+        if stack.data_dir is not None:
+            print(f"aisre: data kept in {stack.data_dir} (AISRE_DATA_DIR; --ephemeral keeps it in memory)", flush=True)
+        else:
+            print("aisre: data in memory only (--ephemeral): gone when the server stops", flush=True)
+        if fault_rate:
+            print(f"aisre: {fault_rate:.1%} of DynamoDB data calls fail on purpose (AISRE_LOCAL_FAULT_RATE)")
         for poller in stack.pollers:
             print(f"aisre: polling {poller.source.queue_url} for {poller.name}", flush=True)
         print(f"aisre: serving on http://{args.host}:{args.port}", flush=True)
         collector = FreezingCollector().start()
-        # uvicorn handles Ctrl-C and SIGTERM itself: it shuts down gracefully and returns here.
+        # uvicorn handles Ctrl-C and SIGTERM itself: it shuts down gracefully, in a bounded time, then raises
+        # the signal again for the handler above (local/shutdown.py).
         uvicorn.run(
             "aisre.local.server:create_local_app",
             factory=True,
@@ -91,13 +135,10 @@ def run_serve(args: argparse.Namespace) -> int:
             port=args.port,
             access_log=False,  # the app logs each request itself (aisre.local.access_log), with its latency
             log_level="info",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )
-    except KeyboardInterrupt:
-        pass  # Ctrl-C during startup, before uvicorn took over the signal
     finally:
-        if collector is not None:
-            collector.stop()
-        stack.stop()
+        stop()  # uvicorn ended without a signal (it could not bind its port, say)
     return 0
 
 

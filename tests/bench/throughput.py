@@ -9,6 +9,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ TOTAL = int(os.environ.get("BENCH_ALERTS", "10000"))
 DUPLICATE_SHARE = 0.7
 SENDERS = 8
 WORKSPACE = "bench-throughput"
+EPHEMERAL = os.environ.get("BENCH_EPHEMERAL", "") not in ("", "0")
 
 
 def _free_port() -> int:
@@ -98,6 +100,15 @@ def _status_field(pid: int, field: str) -> int:
     except OSError:
         pass
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat, fields 14 and 15)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -177,12 +188,18 @@ def _wait_until_investigated(base_url: str, incident_ids: list[str], timeout: fl
 
 @contextmanager
 def serve(*, auto_investigate: bool, **environment: str) -> Iterator[tuple[str, int]]:
-    """`aisre serve` (what `make run` starts) in a child process; yields (base URL, pid), stops it after."""
+    """`aisre serve` (what `make run` starts) in a child process; yields (base URL, pid), stops it after.
+
+    Its data is kept, as `make run` keeps it, in a temporary directory (never the project's .aisre/);
+    BENCH_EPHEMERAL=1 keeps it in memory instead, to measure what keeping it costs."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, LOG_LEVEL="WARNING", **environment)
+    env.pop("AISRE_DATA_DIR", None)
+    data_dir = tempfile.TemporaryDirectory(prefix="aisre-bench-")
     command = [sys.executable, "-m", "aisre.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--parameter", f"AutoInvestigate={str(auto_investigate).lower()}"]
+    command += ["--ephemeral"] if EPHEMERAL else ["--data-dir", data_dir.name]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 90
@@ -202,6 +219,7 @@ def serve(*, auto_investigate: bool, **environment: str) -> Iterator[tuple[str, 
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        data_dir.cleanup()
 
 
 def run() -> list[dict[str, object]]:
@@ -214,8 +232,11 @@ def _storm(*, auto_investigate: bool) -> dict[str, object]:
     # The diagnosis is polled after the storm: answer at once rather than wait on each pending one.
     with serve(auto_investigate=auto_investigate, DIAGNOSIS_WAIT_SECONDS="0") as (base_url, server_pid):
         stream, distinct = _payloads()
+        emulators = _children(server_pid)
         with PeakSampler(server_pid) as sampler:
+            cpu_before = _cpu_seconds(server_pid), sum(_cpu_seconds(pid) for pid in emulators)
             latencies, failures, elapsed = _send_all(base_url, stream)
+            cpu_after = _cpu_seconds(server_pid), sum(_cpu_seconds(pid) for pid in emulators)
             incident_ids = _incident_ids(base_url)
             investigated: dict[str, object] = {}
             if auto_investigate:
@@ -234,6 +255,7 @@ def _storm(*, auto_investigate: bool) -> dict[str, object]:
 
         return {
             "investigations": "on (default)" if auto_investigate else "off",
+            "data": "memory" if EPHEMERAL else "kept",
             "alerts": len(stream),
             "distinct_fingerprints": distinct,
             "senders": SENDERS,
@@ -245,6 +267,8 @@ def _storm(*, auto_investigate: bool) -> dict[str, object]:
             "max_ms": round(ordered[-1] * 1000, 1),
             "mean_ms": round(statistics.mean(latencies) * 1000, 1),
             "failures": failures,
+            "server_cpu_ms_per_alert": round((cpu_after[0] - cpu_before[0]) / len(stream) * 1000, 2),
+            "emulator_cpu_ms_per_alert": round((cpu_after[1] - cpu_before[1]) / len(stream) * 1000, 2),
             "incidents": len(incident_ids),
             "lost": distinct - len(incident_ids),
             **investigated,

@@ -106,7 +106,8 @@ def main() -> int:
     print(f"contract: starting aisre serve on {base_url} (log {server_log})", flush=True)
     with server_log.open("wb") as log:
         server = subprocess.Popen(
-            [_bin("aisre"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # In memory: a contract run's requests are nobody's data, and `make run` may hold .aisre/.
+            [_bin("aisre"), "serve", "--host", "127.0.0.1", "--port", str(port), "--ephemeral"],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

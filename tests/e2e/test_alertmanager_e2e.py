@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from tests.e2e.conftest import Service
+from tests.support.processes import Service
 
 pytestmark = pytest.mark.e2e
 

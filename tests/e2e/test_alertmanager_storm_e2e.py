@@ -113,6 +113,7 @@ def storm_platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
         tmp_path_factory,
         "--parameter",
         "AutoInvestigate=false",
+        "--ephemeral",  # the storm's data is this module's alone
         name="aisre serve (storm)",
         settings={"MAX_BODY_BYTES": str(4 * 1024 * 1024)},
     ) as service:

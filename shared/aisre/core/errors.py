@@ -72,3 +72,8 @@ class StorageError(AisreError):
 
 class UpstreamError(AisreError):
     """A service outside the platform (not its own store) failed or refused; the caller may retry."""
+
+
+class DependencyUnavailableError(AisreError):
+    """An AWS service the platform runs on (its table, a queue, the workflow) is unreachable, throttling or failing;
+    nothing was acknowledged, so the caller should retry. The message names the service, never its address."""

@@ -147,11 +147,11 @@ class _Connection(asyncio.Protocol):
             self._transport.close()
 
 
-def start(host: str, dynamodb: WsgiApp) -> int:
-    """Serve `dynamodb` on host (any free port) from a daemon thread; return the port once it listens."""
+def start(host: str, dynamodb: WsgiApp, port: int = 0) -> int:
+    """Serve `dynamodb` on host:port (0: any free port) from a daemon thread; return the port once it listens."""
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, 0))
+    listener.bind((host, port))
     listener.listen(128)
     address: tuple[str, int] = listener.getsockname()[:2]
     ready = threading.Event()

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 ADMIN_PREFIX = "/_aisre/"
@@ -62,12 +64,13 @@ def operation_key(environ: dict[str, Any]) -> str:
 
 
 class CountingMiddleware:
-    """Counts requests per operation and serves the counter under /_aisre/."""
+    """Counts requests per operation and serves the counter under /_aisre/ (with `extra`'s figures)."""
 
-    def __init__(self, app: WsgiApp) -> None:
+    def __init__(self, app: WsgiApp, extra: Callable[[], dict[str, Any]] | None = None) -> None:
         self.app = app
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
+        self._extra = extra
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -82,6 +85,8 @@ class CountingMiddleware:
         if path == ADMIN_PREFIX + "requests" and method == "GET":
             with self._lock:
                 body: dict[str, Any] = {"total": sum(self._counts.values()), "by_operation": dict(self._counts)}
+            if self._extra is not None:
+                body.update(self._extra())
         elif path == ADMIN_PREFIX + "requests/reset" and method == "POST":
             with self._lock:
                 self._counts.clear()
@@ -94,11 +99,18 @@ class CountingMiddleware:
         return [payload]
 
 
-def _exit_when_parent_goes(stream: Any) -> None:
+def _exit_when_parent_goes(stream: Any, before_exit: Callable[[], None]) -> None:
     # The parent holds our stdin open; EOF means it exited (even by SIGKILL), so we must not linger.
     while stream.read(65536):
         pass
-    os._exit(0)
+    _exit(before_exit)
+
+
+def _exit(before_exit: Callable[[], None]) -> None:
+    try:
+        before_exit()
+    finally:
+        os._exit(0)  # now: werkzeug's and the DynamoDB front's threads would hold a normal exit up
 
 
 def _dispatcher() -> Any:
@@ -201,8 +213,19 @@ def _keep_alive_handler(base: type[Any]) -> type[Any]:
     return KeepAliveHandler
 
 
-def serve(host: str, port: int, function_runtime_url: str | None = None) -> None:
-    """Child entry point: serve moto on host:port (0 = any free port) until terminated."""
+def serve(
+    host: str,
+    port: int,
+    function_runtime_url: str | None = None,
+    *,
+    dynamodb_port: int = 0,
+    data_dir: Path | None = None,
+    fault_rate: float = 0.0,
+) -> None:
+    """Child entry point: serve moto on host:port (0 = any free port) until terminated.
+
+    With `data_dir`, DynamoDB's writes and SQS's messages are kept there and restored (local/storage.py);
+    with `fault_rate`, that share of DynamoDB's data-plane requests fail (local/faults.py)."""
     import logging
 
     from moto.core.config import default_user_config
@@ -217,13 +240,15 @@ def serve(host: str, port: int, function_runtime_url: str | None = None) -> None
 
     from aisre.local import dynamodb_front, moto_patches, speedups
     from aisre.local.gc_policy import FreezingCollector
+    from aisre.local.storage import EmulatorStorage
 
     moto_patches.check_moto_version()  # before any patch: on another moto, fail here and say why
     sys.setswitchinterval(0.0005)  # request threads are I/O-bound: hand the GIL over promptly (see cli.py)
     moto_patches.apply()
+    storage = EmulatorStorage(data_dir, fault_rate)  # first: it fails at once if another emulator has data_dir
     handler = _keep_alive_handler(MotoRequestHandler) if speedups.enabled("keep_alive") else MotoRequestHandler
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = CountingMiddleware(moto_patches.serve_dynamodb_directly(_dispatcher()))
+    app = CountingMiddleware(storage.wrap(moto_patches.serve_dynamodb_directly(_dispatcher())), storage.figures)
     if function_runtime_url:
         moto_patches.forward_lambda_invocations(function_runtime_url)
     server = make_server(host, port, app, threaded=True, request_handler=handler)
@@ -231,12 +256,14 @@ def serve(host: str, port: int, function_runtime_url: str | None = None) -> None
     os.environ["MOTO_PORT"] = str(server.server_address[1])
     # The same app (and so the same counter) behind a faster front, for DynamoDB (dynamodb_front.py).
     front = speedups.enabled("dynamodb_front")
-    dynamodb_port = dynamodb_front.start(host, app) if front else server.server_address[1]
+    dynamodb_port = dynamodb_front.start(host, app, dynamodb_port) if front else server.server_address[1]
     print(f"{_DYNAMODB_PORT_LINE}{dynamodb_port}", flush=True)
     print(f"{_PORT_LINE}{server.server_address[1]}", flush=True)
     # From here on our stdout is the parent's pipe only for the port line; moto's prints go to stderr.
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    threading.Thread(target=_exit_when_parent_goes, args=(sys.stdin.buffer,), daemon=True).start()
+    threading.Thread(target=_exit_when_parent_goes, args=(sys.stdin.buffer, storage.close), daemon=True).start()
+    # The parent's stop() sends SIGTERM: close the journal (synced to disk) before going.
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: _exit(storage.close))
     FreezingCollector().start()
     server.serve_forever()
 
@@ -257,12 +284,17 @@ class Emulator:
         port: int = 0,
         startup_timeout: float = 30.0,
         function_runtime_url: str | None = None,
+        *,
+        data_dir: Path | None = None,
+        fault_rate: float = 0.0,
     ) -> None:
         self.function_runtime_url = function_runtime_url
         self.host = host
         self.port = port
         self.dynamodb_port = 0
         self.startup_timeout = startup_timeout
+        self.data_dir = data_dir
+        self.fault_rate = fault_rate
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -282,6 +314,26 @@ class Emulator:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def exit_code(self) -> int | None:
+        """The child's exit code if it was started and has exited since (not stopped by stop()), else None."""
+        return self._process.poll() if self._process is not None else None
+
+    def restart(self) -> str:
+        """Start a new child after the last one exited: on the same ports, so that every client made for them
+        still reaches it, unless they are taken meanwhile (then on free ones). Returns the endpoint URL."""
+        self.stop()  # reaps the exited child (or ends one a failed recovery left running)
+        try:
+            return self.start()
+        except EmulatorError:
+            if self.port == 0 and self.dynamodb_port == 0:
+                raise
+            self.port = self.dynamodb_port = 0
+            return self.start()
+
     def start(self) -> str:
         """Start the child, wait until it answers, return its endpoint URL."""
         if self._process is not None:
@@ -290,8 +342,13 @@ class Emulator:
 
         check_moto_version()  # here too, so that the parent raises it rather than a startup time-out
         command = [sys.executable, "-m", "aisre.local.emulator", "--host", self.host, "--port", str(self.port)]
+        command += ["--dynamodb-port", str(self.dynamodb_port)]
         if self.function_runtime_url:
             command += ["--function-runtime", self.function_runtime_url]
+        if self.data_dir is not None:
+            command += ["--data-dir", str(self.data_dir)]
+        if self.fault_rate:
+            command += ["--fault-rate", str(self.fault_rate)]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -368,19 +425,27 @@ class Emulator:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate the child and wait for it (kill it if it does not go in `timeout` seconds)."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()  # the child closes its journal, synced, and exits
             try:
                 process.wait(timeout)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        self._discard()
+
+    def _discard(self) -> None:
+        """Forget an exited child (reaped), closing our ends of its pipes."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
         for stream in (process.stdin, process.stdout):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):
+                    stream.close()
 
     def __enter__(self) -> Emulator:
         self.start()
@@ -394,9 +459,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto server with aisre's request counter")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--dynamodb-port", type=int, default=0, help="the DynamoDB front's port (0: any free one)")
     parser.add_argument("--function-runtime", default=None, help="URL Lambda invocations are forwarded to")
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep DynamoDB and SQS data here (default: memory)")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of DynamoDB data calls that fail")
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.function_runtime)
+    serve(
+        args.host,
+        args.port,
+        args.function_runtime,
+        dynamodb_port=args.dynamodb_port,
+        data_dir=args.data_dir,
+        fault_rate=args.fault_rate,
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ MOTO_VERSION = "5.2.5"
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-_DYNAMODB_LOCK = threading.Lock()
+# Re-entrant: the emulator's interceptors (local/intercept.py) hold it around a whole request, moto's serving inside.
+DYNAMODB_LOCK = threading.RLock()
 _DYNAMODB_SCOPE = "AWS4-HMAC-SHA256 Credential=unsigned/20240101/us-east-1/dynamodb/aws4_request, Signature=-"
 
 
@@ -91,7 +92,7 @@ def serve_dynamodb_directly(app: WsgiApp, *, direct: bool | None = None) -> Wsgi
         # moto's dispatcher tells an unsigned request's service only for a few services; DynamoDB's it
         # reads off a signature's scope (the platform's own calls go unsigned locally).
         environ.setdefault("HTTP_AUTHORIZATION", _DYNAMODB_SCOPE)
-        with _DYNAMODB_LOCK:
+        with DYNAMODB_LOCK:
             return list(app(environ, start_response))
 
     def wrapped(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -100,7 +101,7 @@ def serve_dynamodb_directly(app: WsgiApp, *, direct: bool | None = None) -> Wsgi
         if not direct:
             return through_app(environ, start_response)
         request = WsgiRequest(environ)
-        with _DYNAMODB_LOCK:
+        with DYNAMODB_LOCK:
             try:
                 status, headers, body = DynamoHandler.dispatch(request, request.raw_url, dict(request.headers))
             except ClientError as error:

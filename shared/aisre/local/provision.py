@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from aisre.local.template import (
     LOCAL_ACCOUNT_ID,
@@ -27,6 +28,7 @@ from aisre.local.template import (
 
 logger = logging.getLogger(__name__)
 
+RESTORE_TIMEOUT_SECONDS = 900
 FUNCTION_TYPE = "AWS::Serverless::Function"
 STATE_MACHINE_TYPES = ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
 # Lambda needs a deployment package to create a function; the handler itself runs in our process.
@@ -204,7 +206,11 @@ class _Provisioner:
         session = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
         )
-        self.dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
+        # CreateTable is when the emulator restores the data directory into the table: seconds for a large one,
+        # which botocore's default 60 s read timeout must not cut short (its retry would find the table made).
+        self.dynamodb = session.client(
+            "dynamodb", endpoint_url=endpoint_url, config=Config(read_timeout=RESTORE_TIMEOUT_SECONDS)
+        )
         self.sqs = session.client("sqs", endpoint_url=endpoint_url)
         self.sns = session.client("sns", endpoint_url=endpoint_url)
         self.iam = session.client("iam", endpoint_url=endpoint_url)

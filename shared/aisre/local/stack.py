@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Collection
 from pathlib import Path
@@ -14,9 +15,13 @@ from aisre.local.loopback import LoopbackTransport
 from aisre.local.pollers import SqsPoller
 from aisre.local.provision import FunctionSpec, LocalStackResources, provision
 from aisre.local.runtime import FunctionRuntime
+from aisre.local.supervisor import EmulatorSupervisor
 from aisre.local.template import load_template
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_REGION = "us-east-1"
+DATA_DIR_NAME = ".aisre"  # in the project root, unless AISRE_DATA_DIR or --data-dir says otherwise
 
 # Functions whose queue work waits while alerts pour in (local/intake_pressure.py): locally they share the
 # alert path's cores, where in AWS they have their own.
@@ -53,7 +58,9 @@ class LocalStack:
     """Emulator + provisioned template + process environment (+ pollers on request), as one unit.
 
     `start()` points this process at the emulator (os.environ, then the settings cache is reset);
-    `stop()` ends pollers and emulator and restores the environment as it was.
+    `stop()` ends pollers and emulator and restores the environment as it was. With `data_dir`, the emulator
+    keeps the table's items and the queues' messages there across restarts (else in memory only); while the
+    stack runs, an emulator that dies is replaced (local/supervisor.py).
     """
 
     def __init__(
@@ -64,6 +71,9 @@ class LocalStack:
         template_path: Path | None = None,
         stack_name: str = "aisre-local",
         failure_visibility_timeout: int = 1,
+        data_dir: Path | None = None,
+        fault_rate: float = 0.0,
+        supervise: bool = True,
     ) -> None:
         self.project_root = Path(project_root).resolve()
         self.template_path = template_path or self.project_root / "template.yaml"
@@ -73,7 +83,11 @@ class LocalStack:
         self.failure_visibility_timeout = failure_visibility_timeout
         # Task states and direct invokes reach the functions' handlers here, in this process.
         self.function_runtime = FunctionRuntime(self._invoker)
-        self.emulator = Emulator(function_runtime_url=self.function_runtime.url)
+        self.data_dir = Path(data_dir).resolve() if data_dir is not None else None
+        self.emulator = Emulator(
+            function_runtime_url=self.function_runtime.url, data_dir=self.data_dir, fault_rate=fault_rate
+        )
+        self.supervisor = EmulatorSupervisor(self._exit_code, self._recover) if supervise else None
         self._invokers: dict[str, Any] = {}
         self.pollers: list[SqsPoller] = []
         self._resources: LocalStackResources | None = None
@@ -88,24 +102,57 @@ class LocalStack:
         try:
             self.function_runtime.start()
             endpoint_url = self.emulator.start()
-            template = load_template(self.template_path)
-            self._resources = provision(
-                template, endpoint_url, self.region, self.stack_name, self.parameters, self.template_path.parent
-            )
-            self._apply_environment(
-                {
-                    **self._resources.environment(),
-                    **_FIXED_ENVIRONMENT,
-                    "AWS_ENDPOINT_URL": endpoint_url,
-                    # botocore's service-specific endpoint variable: DynamoDB clients use the faster port.
-                    "AWS_ENDPOINT_URL_DYNAMODB": self.emulator.dynamodb_endpoint_url,
-                }
-            )
-            self._attach_loopback(self.emulator.dynamodb_endpoint_url)
+            self._resources = self._provision(endpoint_url)
+            self._point_at_emulator(self._resources, endpoint_url)
+            if self.supervisor is not None:
+                self.supervisor.start()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _provision(self, endpoint_url: str) -> LocalStackResources:
+        # Provisioning creates the table; the emulator restores the data directory into it as it does.
+        template = load_template(self.template_path)
+        return provision(
+            template, endpoint_url, self.region, self.stack_name, self.parameters, self.template_path.parent
+        )
+
+    def _point_at_emulator(self, resources: LocalStackResources, endpoint_url: str) -> None:
+        self._apply_environment(
+            {
+                **resources.environment(),
+                **_FIXED_ENVIRONMENT,
+                "AWS_ENDPOINT_URL": endpoint_url,
+                # botocore's service-specific endpoint variable: DynamoDB clients use the faster port.
+                "AWS_ENDPOINT_URL_DYNAMODB": self.emulator.dynamodb_endpoint_url,
+            }
+        )
+        self._attach_loopback(self.emulator.dynamodb_endpoint_url)
+
+    def _exit_code(self) -> int | None:
+        """The emulator's exit code if it exited while the stack runs (what the supervisor watches)."""
+        return self.emulator.exit_code() if self._resources is not None else None
+
+    def _recover(self) -> str:
+        """A new emulator for the one that exited, provisioned and restored; this process pointed at it."""
+        ports = (self.emulator.port, self.emulator.dynamodb_port)
+        endpoint_url = self.emulator.restart()
+        resources = self._provision(endpoint_url)
+        if self.supervisor is not None and self.supervisor.stopping:
+            return "but the stack is stopping"  # stop() stops this emulator next
+        self._resources = resources
+        kept = f"its data restored from {self.data_dir}" if self.data_dir else "in memory only: its data is gone"
+        if (self.emulator.port, self.emulator.dynamodb_port) == ports:
+            # Every client (the platform's, the pollers', the loopback transport) reaches it where it was.
+            return f"on the same ports, {kept}"
+        # The old ports were taken meanwhile: everything made for them is made again for the new ones.
+        self._point_at_emulator(resources, endpoint_url)
+        if self.pollers:
+            functions = {poller.name.split(".", 1)[0] for poller in self.pollers}  # "<logical id>.<event>"
+            self.stop_pollers()
+            self.start_pollers(functions)
+        return f"on new ports ({endpoint_url}, DynamoDB {self.emulator.dynamodb_endpoint_url}), {kept}"
 
     def start_pollers(self, functions: Collection[str] | None = None) -> list[SqsPoller]:
         """A running SqsPoller per enabled SQS event of every function (or of the named ones: logical ids),
@@ -141,6 +188,8 @@ class LocalStack:
             poller.stop()
 
     def stop(self) -> None:
+        if self.supervisor is not None:
+            self.supervisor.stop()  # first: the emulator's exit below is on purpose
         self.stop_pollers()
         self.emulator.stop()
         self.function_runtime.stop()

@@ -10,7 +10,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aisre.core import errors
+from aisre.core.dependencies import unavailable
 from aisre.core.observability import logger
+
+RETRY_AFTER_SECONDS = "1"
 
 # Most specific first: the first class an error is an instance of decides.
 STATUS_BY_ERROR: tuple[tuple[type[errors.AisreError], int], ...] = (
@@ -24,6 +27,7 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AisreError], int], ...] = (
     (errors.InvalidTransitionError, 409),
     (errors.ConflictError, 409),
     (errors.StorageError, 503),
+    (errors.DependencyUnavailableError, 503),
     (errors.UpstreamError, 502),
 )
 
@@ -46,11 +50,16 @@ def error_body(error_type: str, message: str, field: str | None = None, **extra:
 def _aisre_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, errors.AisreError)
     status = status_for(error)
+    message, details = error.message, error.details
     if status >= 500:
         logger.error("request failed", extra={"error_type": type(error).__name__, "error": error.message})
-    extra = {"details": error.details} if error.details else {}
-    headers = {"Retry-After": "1"} if status == 503 else None
-    return JSONResponse(error_body(type(error).__name__, error.message, error.field, **extra), status, headers=headers)
+        # A store's error may carry botocore's text, and with it the service's address: name the service instead.
+        outage = unavailable(error)
+        if outage is not None:
+            status, message, details = 503, outage.message, {**details, **outage.details}
+    extra = {"details": details} if details else {}
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    return JSONResponse(error_body(type(error).__name__, message, error.field, **extra), status, headers=headers)
 
 
 def _validation_error(_request: Request, error: Exception) -> JSONResponse:
@@ -80,12 +89,26 @@ def _http_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    outage = unavailable(error)
+    if outage is not None:
+        # Not a bug: a service the platform runs on failed. Say which, and when to come back.
+        logger.error("request failed", extra={"error_type": type(error).__name__, **outage.details})
+        body = error_body(type(outage).__name__, outage.message, details=outage.details)
+        return JSONResponse(body, 503, headers={"Retry-After": RETRY_AFTER_SECONDS})
     logger.exception("unhandled error")
     return JSONResponse(error_body("InternalError", "internal server error"), 500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+    from pynamodb.exceptions import PynamoDBException
+
     app.add_exception_handler(errors.AisreError, _aisre_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # The AWS SDKs' errors by class, so that they are answered where the others are: the catch-all below is
+    # Starlette's outermost middleware, which answers and then raises again (the server logs a crash and drops
+    # the connection).
+    for sdk_error in (PynamoDBException, BotoCoreError, ClientError):
+        app.add_exception_handler(sdk_error, _unexpected)
     app.add_exception_handler(Exception, _unexpected)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aisre import __version__
 from aisre.core.http.deps import current_scope
+from aisre.core.http.errors import RETRY_AFTER_SECONDS
 from aisre.core.http.routing import ApiRouter
 from aisre.core.observability import render_prometheus
 from aisre.core.providers import configured_table
@@ -69,7 +70,9 @@ async def health(scope: Annotated[Scope, Depends(current_scope)]) -> Any:
         "stage": settings.stage,
         "checks": checks,
     }
-    return JSONResponse(body, status_code=200 if healthy else 503)
+    if healthy:
+        return JSONResponse(body)
+    return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
 @router.get(

@@ -32,7 +32,8 @@ def batch_get(wanted: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
                 # PynamoDB's annotation says Sequence[str]; it takes (and needs) typed key maps.
                 data = connection.batch_get_item(pending, consistent_read=True)  # type: ignore[arg-type]
             except PynamoDBException as error:
-                raise StorageError(f"reading {what} failed: {error}") from error
+                # Not the error's text: botocore's carries the endpoint's address (core/dependencies.py names it).
+                raise StorageError(f"reading {what} failed") from error
             found.extend(data.get("Responses", {}).get(connection.table_name, []))
             pending = data.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
             if not pending:

@@ -334,6 +334,8 @@ class _Transaction:
                 "None",
             }:
                 raise ConflictError("a concurrent change won; re-read and retry", details={"reasons": codes}) from error
-            raise StorageError(f"transaction failed: {error.cause_response_message or error}") from error
+            # Not the error's text: botocore's carries the endpoint's address (core/dependencies.py names it).
+            code = error.cause_response_code
+            raise StorageError(f"transaction failed ({code})" if code else "transaction failed") from error
         except PynamoDBException as error:
-            raise StorageError(f"transaction failed: {error}") from error
+            raise StorageError("transaction failed") from error
