@@ -1,0 +1,1 @@
+"""Questions asked in words (issue #11): their parts, read without a model."""
