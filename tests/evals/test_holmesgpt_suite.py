@@ -31,16 +31,23 @@ def test_suite_pass_count_does_not_regress() -> None:
         assert r.tool_calls == 0 or r.answer.count("## Tools called") == 1
 
 
-def test_ask_holmes_questions_run_and_are_scored() -> None:
-    # Only that they run and are scored: how many pass is not held here (no model answers them).
+# The questions answered without a model when this was written (8 of 8); issue #11 asks for at least 7.
+MIN_ASK_PASSED = 8
+
+
+def test_ask_holmes_questions_are_answered_without_a_model() -> None:
     rubric = json.loads(ASK_RUBRIC.read_text(encoding="utf-8"))
     cases = list(iter_cases(ASK_SUITE))
     assert len(cases) == 8 and all(case.question for case in cases)
     results = run_suite(cases, rubric)
     assert [r.case for r in results] == sorted(name for name in rubric if not name.startswith("_"))
-    assert all(r.passed is not None for r in results)
-    # Answered as /api/chat answers without a model, not as an investigation report.
-    assert all("deterministic analyzer" in r.answer for r in results)
+    failed = {r.case: r.unmet for r in results if not r.passed}
+    assert sum(1 for r in results if r.passed) >= MIN_ASK_PASSED, failed
+    for r in results:
+        # Answered as /api/chat answers without a model: the answer first, the note on the engine last.
+        assert "deterministic analyzer" in r.answer.splitlines()[-1]
+        assert not r.answer.startswith(("_No language model", "## "))
+        assert r.tool_calls >= 1
 
 
 def test_eval_command_scores_both_suites_from_the_repository(

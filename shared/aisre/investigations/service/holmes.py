@@ -19,6 +19,7 @@ from aisre.investigations.model.holmes_requests import (
 from aisre.investigations.ports import ChatModel, ToolRunner
 from aisre.investigations.service.agent import InvestigationAgent
 from aisre.investigations.service.agent_prompt import DEFAULT_SECTIONS, fence, parse_sections
+from aisre.investigations.service.ask import QuestionEngine
 from aisre.investigations.service.gather import gather
 
 # The deterministic analyzer, by the name a request's `model` chooses it with (GET /api/model lists it).
@@ -202,13 +203,13 @@ class HolmesService:
     ) -> dict[str, Any]:
         """An answer to `ask`: the analyzer's findings about it, and the model's answer when there is one."""
         runner = ReportingRunner(self.runner)
-        evidence = gather(issue, runner)
-        analysis = analyze(evidence)
+        asked = QuestionEngine(runner).answer(ask, issue)
+        analysis = asked.analysis or Analysis(issue=issue, tool_calls=tuple(r.label for r in asked.evidence.results))
         run = HolmesRun(analysis, "", {}, runner.records, list(issue.runbook_urls))
         if self.chat_model is None:
-            run.answer = _analyzer_reply(analysis, earlier, run.tool_calls, note=self.analyzer_note)
+            run.answer = _analyzer_reply(asked.text, earlier, note=self.analyzer_note)
         else:
-            self._model_reply(run, ask, history, issue, earlier)
+            self._model_reply(run, ask, history, asked.text, earlier)
         past = [message.model_dump(exclude_none=True) for message in history or ()]
         return {
             "analysis": run.answer,
@@ -223,11 +224,11 @@ class HolmesService:
         }
 
     def _model_reply(
-        self, run: HolmesRun, ask: str, history: Sequence[ChatMessage] | None, issue: Issue, earlier: str | None
+        self, run: HolmesRun, ask: str, history: Sequence[ChatMessage] | None, found: str, earlier: str | None
     ) -> None:
         assert self.chat_model is not None
-        context = [f"Question: {ask}", "", "What the deterministic analyzer found about it:"]
-        context.append(fence(render_answer(run.analysis), "analyzer-findings"))
+        context = [f"Question: {ask}", "", "What the deterministic analyzer found about it (with the tools it read):"]
+        context.append(fence(found, "analyzer-findings"))
         if earlier:
             context += ["", "The earlier investigation's result:", fence(earlier, "earlier-result")]
         messages: list[dict[str, Any]] = [{"role": "system", "content": CHAT_SYSTEM_PROMPT}]
@@ -240,28 +241,20 @@ class HolmesService:
         except LLMError as error:
             run.llm_error = error.message
             run.answer = (
-                _analyzer_reply(run.analysis, earlier, run.tool_calls, note=None)
+                _analyzer_reply(found, earlier, note=None)
                 + f"\n\n_Note: the language model failed ({error.message}); this is the analyzer's answer._"
             )
             return
         run.prompt_tokens, run.completion_tokens = reply.usage.prompt_tokens, reply.usage.completion_tokens
-        run.answer = (reply.content or "").strip() or _analyzer_reply(run.analysis, earlier, run.tool_calls, note=None)
+        run.answer = (reply.content or "").strip() or _analyzer_reply(found, earlier, note=None)
 
 
-def _analyzer_reply(
-    analysis: Analysis, earlier: str | None, records: Sequence[ToolCallRecord] = (), note: str | None = NO_MODEL_NOTE
-) -> str:
-    out = [note] if note else []
+def _analyzer_reply(found: str, earlier: str | None, note: str | None = NO_MODEL_NOTE) -> str:
+    """The question engine's answer first (its first lines answer the question), what an earlier investigation
+    concluded after it, and why no model answered last."""
+    out = [found.strip()]
     if earlier:
         out += ["", f"The earlier investigation concluded: {earlier.strip()}"]
-    if analysis.findings:
-        out += ["", "What the analyzer finds about what you asked:"]
-        for number, finding in enumerate(analysis.findings[:4], start=1):
-            out.append(f"{number}. {finding.root_cause} (rule `{finding.rule}`, confidence {finding.confidence:.2f})")
-            out.extend(f"   - Next step: {tip}" for tip in finding.suggestions)
-    else:
-        out += ["", "The analyzer found no known cause in what you asked or in the evidence it could gather."]
-    not_read = [r.description for r in records if r.status not in ("success", "no_data")]
-    if not_read:
-        out += ["", "These tools returned no data: " + ", ".join(not_read)]
+    if note:
+        out += ["", f"_{note}_"]
     return "\n".join(out).strip()
