@@ -104,10 +104,11 @@ class ReplayToolRunner:
 
         HolmesGPT's fixtures were recorded over several runs, and an object's namespace sometimes differs between
         them (`kubectl_find_resource` saw the pod in `default`, `kubectl_describe` was recorded in `app-13a`). A
-        cluster has one object of a generated name, so a call naming an object is answered, failing an exact
-        match, by the recording whose own invocation carried these parameters, or else by the only recording of
-        that object (same tool, same parameters but the namespace)."""
-        if not _named(params):
+        read of a pod's details (describe, logs, events) is answered, failing an exact match, by the recording
+        whose own invocation carried these parameters, or else by the only recording of that pod (same tool, same
+        parameters but the namespace). Existence checks (get by name, find, listings) never are: whether an
+        object is in a namespace is what they answer, and a question asked in the wrong namespace relies on it."""
+        if tool not in _DETAIL_TOOLS or not _names_a_pod(params):
             return None
         same = [r for r in self.recordings if r.tool == tool]
         for recording in same:
@@ -144,8 +145,23 @@ class ReplayToolRunner:
         return ToolResult(tool, params, chosen.status, text=chosen.text, error=chosen.error)
 
 
-def _named(params: Mapping[str, Any]) -> bool:
-    return bool(params.get("name") or params.get("pod_name"))
+_DETAIL_TOOLS = frozenset(
+    {
+        "kubectl_describe",
+        "kubectl_events",
+        "kubectl_lineage_children",
+        "fetch_pod_logs",
+        "kubectl_logs",
+        "kubectl_previous_logs",
+        "kubectl_logs_all_containers",
+        "kubectl_previous_logs_all_containers",
+    }
+)
+
+
+def _names_a_pod(params: Mapping[str, Any]) -> bool:
+    kind = str(params.get("kind") or params.get("resource_type") or "").lower()
+    return bool(params.get("pod_name")) or (kind == "pod" and bool(params.get("name")))
 
 
 def _without(mapping: Mapping[str, Any], *keys: str) -> dict[str, Any]:

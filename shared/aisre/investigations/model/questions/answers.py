@@ -147,7 +147,7 @@ def diagnosis_answer(subject: str, analysis: Analysis, health: Health, causes: S
         return [*out, "", "No known cause shows in what I could read; the tools called are listed below."]
     if analysis.findings:
         return [f"About {subject}: {analysis.findings[0].root_cause}", "", *finding_lines(analysis.findings)]
-    return [f"I could not tell whether {subject} is healthy: nothing I could read describes its state."]
+    return [f"I could not tell the state of {subject}: nothing I could read describes it."]
 
 
 def _problems(health: Health, limit: int = 3) -> str:
