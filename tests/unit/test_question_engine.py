@@ -163,3 +163,30 @@ def test_no_cluster_says_it_could_not_look_and_still_reads_the_question() -> Non
     assert answer.text.startswith(
         "I could not look for `checkout-api` in the cluster (no Kubernetes cluster configured)"
     )
+
+
+def test_what_is_wrong_without_a_name_lists_the_unhealthy_pods_and_investigates_the_first() -> None:
+    listing = (
+        HEADER
+        + CHECKOUT_PODS
+        + ("shop   cart-5d8f7c9b6d-k2x8p   1/1   Running   0   3d   10.0.0.4   node-a   <none>   <none>   app=cart\n")
+    )
+    describe = """Name:             checkout-7f9c8d6b5c-2xk9q
+Namespace:        shop
+Status:           Running
+Containers:
+  checkout:
+    State:          Waiting
+      Reason:       CrashLoopBackOff
+    Ready:          False
+    Restart Count:  12
+"""
+    _, runner = _engine(
+        _rec("kubectl_get_by_kind_in_cluster", {"kind": "pod"}, listing),
+        _rec("kubectl_describe", {"kind": "pod", "name": "checkout-7f9c8d6b5c-2xk9q", "namespace": "shop"}, describe),
+    )
+    answer = QuestionEngine(runner).answer("What is wrong in my cluster?")
+    lines = answer.text.splitlines()
+    assert lines[0] == "1 of 2 pods in the cluster are not healthy:"
+    assert "The first of them, investigated:" in lines
+    assert answer.subject is not None and answer.subject.name == "checkout-7f9c8d6b5c-2xk9q"

@@ -102,6 +102,8 @@ class QuestionEngine:
         question = parse_question(text)
         target = _merge(question.target, issue.subject)
         question = Question(question.text, question.intent, target, question.log_filter, question.state)
+        if target.name is None and issue.source == "chat" and question.intent in (Intent.DIAGNOSE, Intent.HEALTH):
+            return self._overview(calls, question, issue)
         if question.intent is Intent.LIST or (target.name is None and target.namespace and not issue.labels):
             lines = self._listing(calls, question)
             return self._done(lines, question, issue, calls)
@@ -275,6 +277,36 @@ class QuestionEngine:
             label += f" (of `{owner if owner != subject.name else question.target.name}`)"
         lines = answers.diagnosis_answer(label, analysis, health, causes)
         return self._done([*lines, *_notes(located)], question, issue, calls, analysis, subject)
+
+    def _overview(self, calls: _Calls, question: Question, issue: Issue) -> QuestionAnswer:
+        """ "What is wrong in the cluster?": the pods that are not healthy, and the first one investigated."""
+        unhealthy, lines = self._unhealthy_pods(calls, question.target.namespace)
+        if not unhealthy:
+            return (
+                self._about_issue(calls, question, issue)
+                if lines is None
+                else self._done(lines, question, issue, calls)
+            )
+        first = unhealthy[0]
+        located = _Located(Subject(kind="pod", name=first.name, namespace=first.namespace), [first])
+        diagnosed = self._diagnose(calls, question, issue, located)
+        diagnosed.text = "\n".join([*(lines or []), "", "The first of them, investigated:", "", diagnosed.text])
+        return diagnosed
+
+    def _unhealthy_pods(self, calls: _Calls, namespace: str | None) -> tuple[list[Row], list[str] | None]:
+        if namespace:
+            text = _ok(calls.call("kubectl_get_by_kind_in_namespace", kind="pod", namespace=namespace))
+            scope = f"in namespace `{namespace}`"
+        else:
+            text = _ok(calls.call("kubectl_get_by_kind_in_cluster", kind="pod"))
+            scope = "in the cluster"
+        if text is None:
+            return [], None
+        rows = parse_rows(text, "pod")
+        unhealthy = [row for row in rows if _in_state(row, "not healthy")]
+        if not unhealthy:
+            return [], [f"Nothing is wrong that the pods show: all {len(rows)} pods {scope} are running and ready."]
+        return unhealthy, answers.listing_answer("pod", scope, unhealthy, "not healthy", len(rows))
 
     def _about_issue(self, calls: _Calls, question: Question, issue: Issue) -> QuestionAnswer:
         gather(issue, _Recorder(calls))

@@ -117,12 +117,13 @@ _SEARCH_VERB = re.compile(r"\b(?:find|search|grep|look(?:ing)? for|occurrences? 
 _LOGS = re.compile(r"\blogs?\b|\blog lines\b|\bprinted\b|\boutput\b|\bstdout\b")
 _ERRORS = re.compile(r"\b(?:errors?|exceptions?|failures?|stack ?traces?|tracebacks?|panics?)\b")
 _ERRORS_ASKED = re.compile(
-    r"\b(?:what|which|any|show|list|summari[sz]e|count|were there)\b[^?]*\b(?:errors?|exceptions?|warnings?)\b"
+    r"\b(?:what|which|any|show|list|summari[sz]e|count|were there|check|scan|look)\b[^?]*"
+    r"\b(?:errors?|exceptions?|warnings?)\b"
     r"|\berror logs?\b|\berrors? (?:did|does|has|have|were|in)\b|\blogged\b"
 )
 _HEALTH = re.compile(
     r"\b(?:healthy|health|ok|okay|fine|working(?: (?:fine|properly|correctly))?|up and running|alright|all right)\b"
-    r"|\bstatus of\b|\bhow is\b|\bhow's\b|\bcheck on\b"
+    r"|\bstatus of\b|\bhow is\b|\bhow's\b|\bcheck on\b|^\s*(?:is|are)\b[^?]*\b(?:running|up|ready|available)\b"
 )
 _DIAGNOSE = re.compile(
     r"\b(?:why|what(?:'s| is)? (?:the )?(?:issue|problem|wrong|cause|reason|going on|happening)|root cause|"
