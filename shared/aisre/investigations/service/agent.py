@@ -95,6 +95,11 @@ class InvestigationAgent:
             {"role": "system", "content": system_prompt(self.sections)},
             {"role": "user", "content": investigation_request(issue, analysis)},
         ]
+        return self.converse(messages, fallback=render_answer(analysis))
+
+    def converse(self, messages: list[dict[str, Any]], fallback: str) -> AgentResult:
+        """Runs the tool-calling loop from `messages` (a chat's, or an investigation's) to the model's answer;
+        on a model failure, `fallback` (the analyzer's answer) with `llm_error` saying why."""
         records: list[AgentToolCall] = []
         seen: set[str] = set()
         usage = Usage()
@@ -124,7 +129,7 @@ class InvestigationAgent:
             if not answer:
                 raise LLMError("the model returned an empty answer")
         except LLMError as error:
-            return self._fallback(analysis, records, steps, usage, reply_model, error.message)
+            return self._fallback(fallback, records, steps, usage, reply_model, error.message)
         return AgentResult(
             answer=answer,
             sections=parse_sections(answer, tuple(self.sections)),
@@ -137,14 +142,14 @@ class InvestigationAgent:
 
     def _fallback(
         self,
-        analysis: Analysis,
+        fallback: str,
         records: list[AgentToolCall],
         steps: int,
         usage: Usage,
         reply_model: str | None,
         error: str,
     ) -> AgentResult:
-        answer = render_answer(analysis)
+        answer = fallback
         answer += f"\n\n_Note: the language model failed ({error}); this is the deterministic analyzer's answer._"
         return AgentResult(
             answer=answer,
