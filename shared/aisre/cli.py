@@ -145,30 +145,69 @@ def run_serve(args: argparse.Namespace) -> int:
 # --- eval -----------------------------------------------------------------------------------------
 
 
+DEFAULT_EVAL_ROOT = Path("tests/evals/cases")
+
+
 def _eval_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--suite", type=Path, required=True, help="a folder of HolmesGPT-format case folders")
-    parser.add_argument("--rubric", type=Path, default=None, help="JSON: case -> list of lists of regexes to match")
+    parser.add_argument(
+        "--suite",
+        type=Path,
+        default=None,
+        help="a folder of HolmesGPT-format case folders (default: every suite under tests/evals/cases)",
+    )
+    parser.add_argument(
+        "--rubric", type=Path, default=None, help="JSON: case -> list of lists of regexes (default: found by name)"
+    )
     parser.add_argument("--json", type=Path, default=None, dest="json_out", help="write the per-case results here")
     parser.add_argument("--answers", action="store_true", help="print each case's answer text too")
+
+
+def _rubric_for(suite: Path) -> Path | None:
+    """A suite's rubric beside it: rubric_<suite>.json, rubric_<suite without test_>.json, then rubric.json."""
+    name = suite.name
+    for candidate in (f"rubric_{name}.json", f"rubric_{name.removeprefix('test_')}.json", "rubric.json"):
+        if (suite.parent / candidate).is_file():
+            return suite.parent / candidate
+    return None
+
+
+def _default_suites() -> list[Path]:
+    if not DEFAULT_EVAL_ROOT.is_dir():
+        raise SystemExit(f"aisre eval: no --suite given and no {DEFAULT_EVAL_ROOT} here (run it from the repository)")
+    return sorted(p for p in DEFAULT_EVAL_ROOT.glob("*/test_*") if p.is_dir())
 
 
 def run_eval(args: argparse.Namespace) -> int:
     # Imported here so that other subcommands do not load the analyzer.
     import json
+    import time
 
     from aisre.investigations.adapters.tools.holmes_cases import iter_cases
     from aisre.investigations.service.eval import format_table, run_suite
 
-    if not args.suite.is_dir():
+    if args.suite is not None and not args.suite.is_dir():
         raise SystemExit(f"aisre eval: --suite {args.suite} is not a folder")
-    rubric = json.loads(args.rubric.read_text(encoding="utf-8")) if args.rubric else None
-    results = run_suite(iter_cases(args.suite), rubric)
-    if args.answers:
-        for result in results:
-            print(f"===== {result.case}\n{result.answer}\n", flush=True)
-    print(format_table(results), flush=True)
+    suites = [args.suite] if args.suite is not None else _default_suites()
+    started = time.perf_counter()
+    payload: dict[str, list[dict[str, object]]] = {"cases": []}
+    totals = [0, 0]
+    for suite in suites:
+        rubric_path = args.rubric if args.suite is not None and args.rubric else _rubric_for(suite)
+        rubric = json.loads(rubric_path.read_text(encoding="utf-8")) if rubric_path else None
+        results = run_suite(iter_cases(suite), rubric)
+        if len(suites) > 1:
+            print(f"== {suite}", flush=True)
+        if args.answers:
+            for result in results:
+                print(f"===== {result.case}\n{result.answer}\n", flush=True)
+        print(format_table(results), flush=True)
+        payload["cases"] += [{"suite": str(suite), **result.to_json()} for result in results]
+        scored = [r for r in results if r.passed is not None]
+        totals[0] += sum(1 for r in scored if r.passed)
+        totals[1] += len(scored)
+    if len(suites) > 1:
+        print(f"== all suites: passed {totals[0]}/{totals[1]} in {time.perf_counter() - started:.1f} s", flush=True)
     if args.json_out:
-        payload = {"cases": [result.to_json() for result in results]}
         args.json_out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return 0
 

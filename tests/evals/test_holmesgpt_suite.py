@@ -59,3 +59,15 @@ def test_eval_command_scores_both_suites_from_the_repository(
         assert f"/{count}" in capsys.readouterr().out.splitlines()[-1]
         scored = json.loads(out.read_text(encoding="utf-8"))["cases"]
         assert len(scored) == count and all(case["passed"] is not None for case in scored)
+
+
+def test_eval_without_a_suite_scores_every_suite_of_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(CASES.parents[2])  # the repository root: tests/evals/cases is where `aisre eval` looks
+    out = tmp_path / "all.json"
+    assert main(["eval", "--json", str(out)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("== all suites: passed ")
+    suites = {case["suite"] for case in json.loads(out.read_text(encoding="utf-8"))["cases"]}
+    assert {"tests/evals/cases/holmesgpt/test_investigate", "tests/evals/cases/holmesgpt/test_ask_holmes"} <= suites
