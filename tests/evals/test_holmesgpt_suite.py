@@ -64,7 +64,7 @@ def test_eval_command_scores_both_suites_from_the_repository(
 def test_eval_without_a_suite_scores_every_suite_of_the_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(CASES.parents[2])  # the repository root: tests/evals/cases is where `aisre eval` looks
+    monkeypatch.chdir(CASES.parents[3])  # the repository root: tests/evals/cases is where `aisre eval` looks
     out = tmp_path / "all.json"
     assert main(["eval", "--json", str(out)]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
