@@ -127,7 +127,7 @@ def test_installed_or_not_from_workloads_and_crds() -> None:
     )  # fmt: skip
     _, runner = _engine(*recordings)
     yes = QuestionEngine(runner).answer("Is cert-manager installed?")
-    assert yes.text.startswith("Yes, cert-manager is installed.")
+    assert yes.text.startswith("Yes, cert-manager is installed in namespace `cert-manager`, version v1.14.")
     assert "`certificates.cert-manager.io`" in yes.text and "deployment `cert-manager`" in yes.text
     no = QuestionEngine(runner).answer("Is argocd installed in the cluster?")
     assert no.text.startswith("No, argocd is not installed")

@@ -271,10 +271,13 @@ class QuestionEngine:
         names = [subject.name, *(r.name for r in located.rows)]
         health = assess(calls.results, names)
         causes = [f for f in analysis.findings if f.rule not in SYMPTOM_RULES or f.confidence >= 0.7]
-        label = answers.where(subject.kind, subject.name, subject.namespace)
-        owner = _owner_prefix(subject.name)
-        if subject.kind == "pod" and question.target.name and question.target.name != subject.name:
-            label += f" (of `{owner if owner != subject.name else question.target.name}`)"
+        asked_name = question.target.name
+        if subject.kind == "pod" and asked_name and asked_name != subject.name:
+            # Asked about a workload, found through its pods: the answer is about what was asked.
+            label = answers.where(question.target.kind or "workload", asked_name, subject.namespace)
+            located.notes.append(f"Read through its pod `{subject.name}` (the least healthy of its pods found).")
+        else:
+            label = answers.where(subject.kind, subject.name, subject.namespace)
         lines = answers.diagnosis_answer(label, analysis, health, causes)
         return self._done([*lines, *_notes(located)], question, issue, calls, analysis, subject)
 
@@ -345,8 +348,8 @@ class QuestionEngine:
                 break
         crd_result = calls.call("kubectl_get_by_kind_in_cluster", kind="customresourcedefinition")
         read = read or (crd_result is not None and crd_result.status == "success")
-        crds = [r.name for r in parse_rows(_ok(crd_result) or "", "customresourcedefinition", namespaced=False)]
-        crds = [c for c in crds if keyword in c.lower() or keyword.replace("-", "") in c.lower()]
+        crds = parse_rows(_ok(crd_result) or "", "customresourcedefinition", namespaced=False)
+        crds = [c for c in crds if keyword in c.name.lower() or keyword.replace("-", "") in c.name.lower()]
         return answers.installed_answer(target.name, workloads, crds, read)
 
     def _done(

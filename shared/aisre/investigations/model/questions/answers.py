@@ -133,7 +133,8 @@ def diagnosis_answer(subject: str, analysis: Analysis, health: Health, causes: S
             out += ["", "What is wrong: " + _problems(health) + "."]
         return [*out, "", "## Findings (most likely first)", *finding_lines(causes)]
     if health.healthy:
-        out = [f"{_capital(subject)} appears healthy: nothing I read shows a problem."]
+        summary = f"{health.pod_summary}, " if health.pod_summary else ""
+        out = [f"{_capital(subject)} appears healthy: {summary}nothing I read shows a problem."]
         out += ["", "What shows it:", *(f"- {fact}" for fact in dict.fromkeys(health.good))]
         if health.notes:
             out += ["", "Worth knowing (not a fault):", *(f"- {note}" for note in dict.fromkeys(health.notes))]
@@ -183,13 +184,20 @@ def listing_answer(kind: str, scope: str, rows: Sequence[Row], state: str | None
     return [head, "```", *(row.line for row in rows[:100]), "```"]
 
 
-def installed_answer(name: str, workloads: Sequence[Row], crds: Sequence[str], read_anything: bool) -> list[str]:
+def installed_answer(name: str, workloads: Sequence[Row], crds: Sequence[Row], read_anything: bool) -> list[str]:
     if workloads or crds:
-        out = [f"Yes, {name} is installed."]
+        versions = list(dict.fromkeys(v for v in (r.version for r in [*workloads, *crds]) if v))
+        places = list(dict.fromkeys(r.namespace for r in workloads if r.namespace))
+        where = f" in namespace {', '.join(f'`{p}`' for p in places)}" if places else ""
+        version = f", version {' / '.join(versions[:3])}" if versions else ""
+        out = [f"Yes, {name} is installed{where}{version}."]
         if workloads:
             out += ["", "Running parts:", *(f"- {_row_words(r)}" for r in workloads[:10])]
         if crds:
-            out += ["", f"Its custom resource definitions ({len(crds)}): " + ", ".join(f"`{c}`" for c in crds[:12])]
+            out += [
+                "",
+                f"Its custom resource definitions ({len(crds)}): " + ", ".join(f"`{c.name}`" for c in crds[:12]),
+            ]
         return out
     if not read_anything:
         return [f"I could not check whether {name} is installed: the cluster could not be read."]
@@ -204,5 +212,7 @@ def _capital(text: str) -> str:
 
 
 def _row_words(row: Row) -> str:
-    state = ", ".join(part for part in (f"{row.ready} ready" if row.ready else "", row.status or "") if part)
+    images = ", ".join(row.images[:2])
+    parts = (f"{row.ready} ready" if row.ready else "", row.status or "", f"image {images}" if images else "")
+    state = ", ".join(part for part in parts if part)
     return f"{row.kind or 'pod'} `{row.name}` in namespace `{row.namespace}`" + (f" ({state})" if state else "")

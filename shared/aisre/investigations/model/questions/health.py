@@ -23,6 +23,16 @@ class Health:
     good: list[str] = field(default_factory=list)  # what shows it is healthy
     problems: list[str] = field(default_factory=list)  # what shows it is not
     notes: list[str] = field(default_factory=list)  # worth saying, not a problem (a restart long ago, a rollout)
+    pods: dict[str, bool] = field(default_factory=dict)  # each pod read: running and ready or not
+
+    @property
+    def pod_summary(self) -> str | None:
+        """ "3/3 pods running and ready" (None when no pod was read)."""
+        if not self.pods:
+            return None
+        ready = sum(1 for ok in self.pods.values() if ok)
+        noun = "pod" if len(self.pods) == 1 else "pods"
+        return f"{ready}/{len(self.pods)} {noun} running and ready"
 
 
 def age_seconds(text: str) -> int | None:
@@ -60,6 +70,7 @@ def assess(results: Iterable[ToolResult], names: Iterable[str] = ()) -> Health:
 def _pod_describe(text: str, health: Health) -> None:
     name = _field(text, "Name") or "the pod"
     status = _field(text, "Status")
+    problems_before = len(health.problems)
     if status and status not in ("Running", "Succeeded"):
         health.problems.append(f"pod {name} is {status}")
     for state, reason in re.findall(r"^\s+State:\s+(\w+)\s*\n\s+Reason:\s+(\S+)", text, re.MULTILINE):
@@ -81,12 +92,16 @@ def _pod_describe(text: str, health: Health) -> None:
         )
     elif status == "Running" and ready and not all(r == "True" for r in ready):
         health.problems.append(f"pod {name} is Running but not ready")
+    # The describe is the fuller account: it decides over the pod's row in a listing.
+    health.pods[name] = status == "Running" and len(health.problems) == problems_before
 
 
 def _row(line: str, name: str, ready: str | None, status: str | None, kind: str | None, health: Health,
          pods_described: bool) -> None:  # fmt: skip
     cells = line.split()
     age = next((a for a in (age_seconds(c) for c in cells[2:]) if a is not None), None)
+    if kind in (None, "pod") and status and name not in health.pods:
+        health.pods[name] = status == "Running" and bool(ready) and _full(ready or "")
     if status and (status in _STARTING or status == "Running" or status == "Completed"):
         if status == "Running" and ready and _full(ready):
             health.good.append(f"{kind or 'pod'} {name}: {ready} ready, {status}")

@@ -14,6 +14,8 @@ _KIND_PREFIX = re.compile(r"^([a-z]+)(?:\.[a-z0-9.]+)?/")
 # A pod's name made by its owner: <deployment>-<replicaset hash>-<5>, <statefulset>-<ordinal>, <job>-<5>.
 _OWNED_SUFFIX = re.compile(r"-(?:[a-z0-9]{6,10}-[a-z0-9]{5}|[a-z0-9]{5}|\d+)$")
 _RS_SUFFIX = re.compile(r"-[a-z0-9]{6,10}-[a-z0-9]{5}$")
+# An image reference: registry/path:tag or @sha256 (a cell with ':' that is not a time or a port list).
+_IMAGE = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+|@sha256:[0-9a-f]{64})")
 _HEADER_WORDS = frozenset({"NAME", "NAMESPACE"})
 _BAD_STATES = re.compile(
     r"CrashLoopBackOff|Error|ImagePullBackOff|ErrImagePull|Pending|OOMKilled|CreateContainerConfigError|"
@@ -32,6 +34,30 @@ class Row:
     ready: str | None  # "1/2"
     status: str | None  # a pod's STATUS column
     line: str  # the row as printed, for the answer's evidence
+
+    @property
+    def images(self) -> list[str]:
+        """Container images the row shows (`-o wide` prints a workload's IMAGES)."""
+        return [c for c in self.line.split() if _IMAGE.fullmatch(c) and "=" not in c]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The LABELS column (`--show-labels`): the last cell, when it is one."""
+        last = self.line.split()[-1] if self.line.split() else ""
+        pairs = [p.split("=", 1) for p in last.split(",") if "=" in p]
+        return {k: v for k, v in pairs} if pairs and "=" in last else {}
+
+    @property
+    def version(self) -> str | None:
+        """What the row says the version is: its version label, else its first image's tag."""
+        for key in ("app.kubernetes.io/version", "version", "helm.sh/chart"):
+            if self.labels.get(key):
+                return self.labels[key]
+        for image in self.images:
+            tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else None
+            if tag:
+                return tag
+        return None
 
     @property
     def workload(self) -> str:
@@ -69,9 +95,9 @@ def parse_rows(text: str, kind: str | None = None, namespaced: bool = True) -> l
         row_kind = prefix.group(1) if prefix else kind
         name = raw[prefix.end() :] if prefix else raw
         ready = rest[0] if rest and re.fullmatch(r"\d+/\d+", rest[0]) else None
-        status = _column(header, cells, "STATUS") if header else (rest[1] if ready and len(rest) > 1 else None)
+        status = _column(header, cells, "STATUS") if header else None
         if row_kind in (None, "pod") and status is None and ready and len(rest) > 1:
-            status = rest[1]
+            status = rest[1]  # a pod row: READY STATUS RESTARTS ...
         rows.append(Row(namespace, name, row_kind, ready, status, line.rstrip()))
     return rows
 
