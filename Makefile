@@ -57,27 +57,14 @@ test-fast: setup
 bench: setup
 	$(PY) -m tests.bench
 
-# Investigation quality on HolmesGPT's public cases, vendored in tests/evals/cases/holmesgpt (see SOURCE.md
-# there): the investigations, then the questions (answered as /api/chat answers them); then this project's own
-# held-out cases in tests/evals/cases/aisre (see README.md there), in the same two suites. SUITE=<folder>
-# [RUBRIC=<file>] scores one other suite instead.
-EVAL_CASES := tests/evals/cases/holmesgpt
-AISRE_CASES := tests/evals/cases/aisre
+# Investigation quality: every suite under tests/evals/cases, each scored with the rubric beside it — HolmesGPT's
+# public cases (tests/evals/cases/holmesgpt, see SOURCE.md there: the investigations, and the questions answered
+# as /api/chat answers them) and this project's own cases (tests/evals/cases/aisre, see README.md there).
+# SUITE=<folder> [RUBRIC=<file>] scores one other suite instead.
 SUITE ?=
 RUBRIC ?=
 eval: setup
-ifeq ($(strip $(SUITE)),)
-	@echo "== HolmesGPT test_investigate"
-	$(VENV)/bin/aisre eval --suite $(EVAL_CASES)/test_investigate --rubric $(EVAL_CASES)/rubric.json
-	@echo "== HolmesGPT test_ask_holmes"
-	$(VENV)/bin/aisre eval --suite $(EVAL_CASES)/test_ask_holmes --rubric $(EVAL_CASES)/rubric_ask_holmes.json
-	@echo "== aisre test_investigate"
-	$(VENV)/bin/aisre eval --suite $(AISRE_CASES)/test_investigate --rubric $(AISRE_CASES)/rubric_investigate.json
-	@echo "== aisre test_ask"
-	$(VENV)/bin/aisre eval --suite $(AISRE_CASES)/test_ask --rubric $(AISRE_CASES)/rubric_ask.json
-else
-	$(VENV)/bin/aisre eval --suite $(SUITE) $(if $(strip $(RUBRIC)),--rubric $(RUBRIC))
-endif
+	$(VENV)/bin/aisre eval $(if $(strip $(SUITE)),--suite $(SUITE)) $(if $(strip $(RUBRIC)),--rubric $(RUBRIC))
 
 lint: setup
 	$(VENV)/bin/ruff check .
