@@ -504,6 +504,28 @@ def test_find_resource_of_all_kinds_says_each_rows_kind(runner: KubernetesToolRu
     assert names == ["pod/db-0", "pod/db-1", "service/db", "statefulset.apps/db"]
 
 
+# HolmesGPT's recording of `kubectl get -A --show-labels -o wide pod | grep robusta-holmes` (the eval case
+# test_ask_holmes/48_logs_since_thursday): a live row has the same columns, restarts written the same way.
+RECORDED_ROW = (
+    "default                             robusta-holmes-7bfb7f85b7-2w9ck                          1/1     Running"
+    "                 6 (37m ago)        9d      10.244.1.63   kind-double-node-worker          <none>           "
+    "<none>            app=holmes,pod-template-hash=7bfb7f85b7"
+)
+POD_ROW = re.compile(
+    r"^(?P<namespace>\S+)\s+(?P<name>\S+)\s+(?P<ready>\d+/\d+)\s+(?P<status>\S+)\s+"
+    r"(?P<restarts>\d+(?: \(\w+ ago\))?)\s+(?P<age>\w+)\s+(?P<ip>\S+)\s+(?P<node>\S+)\s+"
+    r"(?P<nominated>\S+)\s+(?P<gates>\S+)\s+(?P<labels>\S+)$"
+)
+
+
+def test_live_rows_read_like_holmesgpts_recorded_ones(runner: KubernetesToolRunner) -> None:
+    recorded = POD_ROW.match(RECORDED_ROW)
+    live = POD_ROW.match(runner.run("kubectl_find_resource", {"kind": "pod", "keyword": "web"}).text.splitlines()[1])
+    assert recorded is not None and live is not None
+    assert recorded["restarts"] == "6 (37m ago)" and live["restarts"] == "2 (10m ago)"
+    assert (live["nominated"], live["gates"], live["labels"]) == ("<none>", "<none>", "app=web,tier=frontend")
+
+
 # --- listings of cluster-scoped kinds -----------------------------------------------------------------------------
 
 
