@@ -97,6 +97,10 @@ def test_limit_defaults_accepts_numbers_and_is_capped() -> None:
     assert parse_pod_log_params({**POD, "limit": 25.0}, NOW).limit == 25
     capped = parse_pod_log_params({**POD, "limit": 10**6}, NOW)
     assert (capped.limit, capped.limit_cut) == (MAX_LIMIT, True)
+    assert limit_note(capped, MAX_LIMIT, 6_000) == (
+        "[limit is at most 5,000: returned the latest 5,000 of 6,000 matching lines (1,000 omitted)]"
+    )
+    assert limit_note(capped, 40, 40) is None
 
 
 def test_filter_is_regex_when_valid_else_substring_case_insensitive() -> None:

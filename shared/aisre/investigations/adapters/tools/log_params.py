@@ -258,14 +258,13 @@ def split_timestamp(line: str) -> tuple[datetime | None, str]:
 
 
 def limit_note(query: PodLogQuery, shown: int, matched: int) -> str | None:
-    """A last line saying what `limit` left out, worded after HolmesGPT's log metadata."""
+    """A last line saying what `limit` left out, worded after HolmesGPT's log metadata; None when nothing was."""
+    if matched <= shown:
+        return None
+    latest = f"returned the latest {shown:,} of {matched:,} matching lines ({matched - shown:,} omitted)"
     if query.limit_cut:
-        return f"[returned the latest {shown:,} of {matched:,} matching lines: limit is at most {MAX_LIMIT:,}]"
-    if matched > shown:
-        omitted = matched - shown
-        latest = f"returned the latest {shown:,} of {matched:,} matching lines ({omitted:,} omitted)"
-        return f"[limit {query.limit:,} applied: {latest}]"
-    return None
+        return f"[limit is at most {MAX_LIMIT:,}: {latest}]"
+    return f"[limit {query.limit:,} applied: {latest}]"
 
 
 def no_logs_message(query: PodLogQuery, read: int, window: tuple[datetime, datetime] | None = None) -> str:
