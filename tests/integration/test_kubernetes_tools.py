@@ -5,13 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -24,12 +20,12 @@ from aisre.investigations.adapters.kubernetes.eks_token import EksTokenSource, e
 from aisre.investigations.adapters.kubernetes.tools import KubernetesToolRunner, truncate
 from aisre.investigations.model.evidence import Issue, Subject
 from aisre.investigations.service.gather import gather
+from tests.support.kubernetes_api import TOKEN, Seen, query_bool, serve_kubernetes_api, status, write_kubeconfig
 from tests.support.servers import free_port
 
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 NS = "shop"
 POD = "checkout-7d9f8b6c5d-x2x4z"
-TOKEN = "test-bearer-token"
 
 
 def ago(**delta: float) -> str:
@@ -191,38 +187,10 @@ STORE: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("api/v1", "services"): [SERVICE],
     ("api/v1", "events"): EVENTS,
 }
-_PATH = re.compile(
-    r"^/(?P<prefix>api/v1|apis/[^/]+/[^/]+)(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[a-z]+)"
-    r"(?:/(?P<name>[^/]+))?(?:/(?P<sub>log))?$"
-)
-
-
-@dataclass
-class Seen:
-    requests: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
-    auth: list[str] = field(default_factory=list)
-
-
-def _status(code: int, reason: str, message: str) -> dict[str, Any]:
-    return {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-        "code": code,
-    }
-
-
-def _query_bool(query: dict[str, list[str]], name: str) -> bool:
-    """A boolean query parameter as the API server reads it: absent, "0", "false" or "no" (any case) is false,
-    anything else true (clients send "true" or, before kubernetes 36, Python's "True")."""
-    values = query.get(name)
-    return bool(values) and values[0].lower() not in ("0", "false", "no")
 
 
 def _log(name: str, query: dict[str, list[str]]) -> tuple[int, Any]:
-    previous = _query_bool(query, "previous")
+    previous = query_bool(query, "previous")
     container = (query.get("container") or [""])[0]
     if name == "chatty":
         text = CHATTY_LOG if container == "main" else ""
@@ -232,84 +200,16 @@ def _log(name: str, query: dict[str, list[str]]) -> tuple[int, Any]:
         text = CURRENT_LOG
     if name != POD and previous:
         message = f'previous terminated container "{container}" in pod "{name}" not found'
-        return 400, _status(400, "BadRequest", message)
+        return 400, status(400, "BadRequest", message)
     tail = int((query.get("tailLines") or ["0"])[0])
     lines = text.splitlines(keepends=True)
     return 200, "".join(lines[-tail:] if tail else lines)
 
 
-def _answer(path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
-    match = _PATH.match(path)
-    if not match or match["prefix"].startswith("apis/metrics.k8s.io"):
-        return 404, _status(404, "NotFound", "the server could not find the requested resource")
-    objects = [
-        o
-        for o in STORE.get((match["prefix"], match["plural"]), [])
-        if match["ns"] is None or o["metadata"].get("namespace") == match["ns"]
-    ]
-    if match["name"]:
-        found = [o for o in objects if o["metadata"]["name"] == match["name"]]
-        if not found:
-            return 404, _status(404, "NotFound", f'{match["plural"]} "{match["name"]}" not found')
-        return _log(match["name"], query) if match["sub"] else (200, found[0])
-    for selector in ",".join(query.get("fieldSelector", [])).split(","):
-        if selector:
-            key, value = selector.split("=", 1)
-            field_name = key.removeprefix("involvedObject.")
-            objects = [o for o in objects if o.get("involvedObject", {}).get(field_name) == value]
-    return 200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": objects}
-
-
 @pytest.fixture(scope="module")
 def api_server() -> Iterator[tuple[str, Seen]]:
-    seen = Seen()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = parse_qs(parts.query)
-            seen.requests.append(("GET", parts.path, query))
-            seen.auth.append(self.headers.get("Authorization", ""))
-            code, body = _answer(parts.path, query)
-            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _refuse(self) -> None:
-            seen.requests.append((self.command, self.path, {}))
-            self.send_response(405)
-            self.end_headers()
-
-        do_POST = do_PUT = do_PATCH = do_DELETE = _refuse
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def write_kubeconfig(tmp_path: Path, server: str) -> str:
-    config = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "fake", "cluster": {"server": server}}],
-        "users": [{"name": "reader", "user": {"token": TOKEN}}],
-        "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "reader"}}],
-        "current-context": "fake",
-    }
-    path = tmp_path / "kubeconfig"
-    path.write_text(json.dumps(config))  # JSON is YAML
-    return str(path)
+    with serve_kubernetes_api(STORE, lambda name, namespace, query: _log(name, query)) as served:
+        yield served
 
 
 @pytest.fixture
@@ -354,7 +254,7 @@ def test_previous_and_current_logs(runner: KubernetesToolRunner, api_server: tup
     assert "java.lang.OutOfMemoryError" in previous.text
     _, path, query = api_server[1].requests[-1]
     assert path == f"/api/v1/namespaces/{NS}/pods/{POD}/log"
-    assert _query_bool(query, "previous") and query["container"] == ["app"] and query["tailLines"] == ["500"]
+    assert query_bool(query, "previous") and query["container"] == ["app"] and query["tailLines"] == ["500"]
     current = runner.run("kubectl_logs", {"pod_name": POD, "namespace": NS, "container_name": "app"})
     assert current.text == CURRENT_LOG
 
@@ -399,8 +299,15 @@ def test_output_is_truncated_to_the_budget_keeping_the_latest_log_lines(
 def test_listing_events_lineage_and_missing_metrics(runner: KubernetesToolRunner) -> None:
     listing = runner.run("kubectl_get_by_kind_in_namespace", {"kind": "pod", "namespace": NS})
     lines = listing.text.splitlines()
-    assert lines[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
-    assert re.search(rf"^{POD}\s+0/1\s+CrashLoopBackOff\s+6\s+3h\s+10\.0\.3\.7\s+node-1$", listing.text, re.M)
+    # kubectl get -o wide --show-labels, as HolmesGPT runs it.
+    assert lines[0].split() == [
+        *("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"),
+        *("NOMINATED", "NODE", "READINESS", "GATES", "LABELS"),
+    ]
+    row = (
+        rf"^{POD}\s+0/1\s+CrashLoopBackOff\s+6 \(5m ago\)\s+3h\s+10\.0\.3\.7\s+node-1\s+<none>\s+<none>\s+app=checkout$"
+    )
+    assert re.search(row, listing.text, re.M)
     assert re.search(r"^checkout-7d9f8b6c5d-abcde\s+1/1\s+Running\s", listing.text, re.M)
     found = runner.run("kubectl_find_resource", {"kind": "deployment", "keyword": "checkout"})
     assert found.status == "success" and found.text.splitlines()[1].split()[:3] == [NS, "checkout", "1/2"]
@@ -446,13 +353,16 @@ def test_no_cluster_configured_and_unreachable_cluster_are_unavailable(tmp_path:
 
 
 def test_available_tools_match_the_gatherer_and_agent_names() -> None:
+    from aisre.investigations.adapters.tools.no_cluster import NoClusterToolRunner
     from aisre.investigations.service.agent_tools import READ_ONLY_TOOL_NAMES
     from aisre.investigations.service.gather import LOG_TOOLS
 
     served = KubernetesToolRunner(KubernetesTarget()).available_tools()
     assert served <= READ_ONLY_TOOL_NAMES
     assert {"kubectl_describe", "kubectl_events", "kubectl_lineage_children", "kubectl_top_pods"} <= served
-    assert set(LOG_TOOLS) - {"fetch_pod_logs"} <= served
+    assert set(LOG_TOOLS) <= served
+    # Without a cluster, the same names answer "unavailable" (never "not available"): the agent sees one tool set.
+    assert NoClusterToolRunner().available_tools() <= served
 
 
 # --- EKS tokens -----------------------------------------------------------------------------------------------

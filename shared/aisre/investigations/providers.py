@@ -59,9 +59,13 @@ def investigation_starter(scope: Scope) -> InvestigationStarter:
 
 
 def tool_runner(scope: Scope) -> ToolRunner:
-    """Read-only tools over the configured cluster; none configured: every tool answers "unavailable"."""
+    """Read-only tools over the configured cluster and backends, and the clock; no cluster configured: every
+    Kubernetes tool answers "unavailable". A configured log store (Loki, then CloudWatch Logs) comes first, so that
+    it serves `fetch_pod_logs` rather than the Kubernetes API, as HolmesGPT prefers a configured logging toolset."""
     from aisre.investigations.adapters.kubernetes.connect import KubernetesTarget
     from aisre.investigations.adapters.kubernetes.tools import KubernetesToolRunner
+    from aisre.investigations.adapters.tools.clock import ClockToolRunner
+    from aisre.investigations.adapters.tools.composite import CompositeToolRunner
     from aisre.investigations.adapters.tools.no_cluster import NoClusterToolRunner
 
     settings = scope.settings
@@ -76,29 +80,26 @@ def tool_runner(scope: Scope) -> ToolRunner:
         in_cluster=settings.kubernetes_in_cluster,
     )
     cluster: ToolRunner = KubernetesToolRunner(target) if target.configured else NoClusterToolRunner()
-    extra: list[ToolRunner] = []
-    if settings.prometheus_url:
-        from aisre.investigations.adapters.tools.prometheus import PrometheusToolRunner
-
-        extra.append(PrometheusToolRunner(settings.prometheus_url))
+    log_stores: list[ToolRunner] = []
     if settings.loki_url:
         from aisre.investigations.adapters.tools.loki import LokiToolRunner
 
-        extra.append(LokiToolRunner(settings.loki_url))
+        log_stores.append(LokiToolRunner(settings.loki_url))
     if settings.cloudwatch_log_groups:
         from aisre.investigations.adapters.tools.cloudwatch_logs import CloudWatchLogsToolRunner
 
         groups = tuple(group.strip() for group in settings.cloudwatch_log_groups.split(",") if group.strip())
-        extra.append(
+        log_stores.append(
             CloudWatchLogsToolRunner(
                 settings.aws_region, endpoint_url=settings.aws_endpoint_url, default_log_groups=groups
             )
         )
-    if not extra:
-        return cluster
-    from aisre.investigations.adapters.tools.composite import CompositeToolRunner
+    metrics: list[ToolRunner] = []
+    if settings.prometheus_url:
+        from aisre.investigations.adapters.tools.prometheus import PrometheusToolRunner
 
-    return CompositeToolRunner(cluster, *extra)
+        metrics.append(PrometheusToolRunner(settings.prometheus_url))
+    return CompositeToolRunner(*log_stores, cluster, *metrics, ClockToolRunner())
 
 
 def chat_model(scope: Scope) -> ChatModel | None:

@@ -1,18 +1,24 @@
-"""Compact `kubectl describe` text for pods, workloads, jobs, nodes and PVCs, from API objects and their events."""
+"""Compact `kubectl describe` text from API objects, their events and what else kubectl reads for the kind (a
+node's pods, a claim's users, a service's endpoints): pods and workloads here, storage, nodes and the rest in
+describe_infra."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
-from aisre.investigations.adapters.kubernetes.kinds import Kind, job_status, node_status
-from aisre.investigations.adapters.kubernetes.render import Obj, events_table, get, key_values, pod_status, table
+from aisre.investigations.adapters.kubernetes import describe_infra as infra
+from aisre.investigations.adapters.kubernetes.describe_infra import Related, conditions, indent
+from aisre.investigations.adapters.kubernetes.kinds import Kind
+from aisre.investigations.adapters.kubernetes.render import Obj, events_table, get, key_values, pod_status
+from aisre.investigations.adapters.kubernetes.rows import job_status
+
+Body = Callable[[Obj, datetime, Related], list[str]]
 
 
-def describe(kind: Kind, obj: Obj, events: Sequence[Obj], now: datetime) -> str:
-    body = _BODIES.get(kind.name, _generic)(obj, now)
-    return "\n".join([*_header(obj), *body, "Events:", _indent(events_table(events, now))])
+def describe(kind: Kind, obj: Obj, events: Sequence[Obj], now: datetime, related: Related | None = None) -> str:
+    body = _BODIES.get(kind.name, infra.generic)(obj, now, related or {})
+    return "\n".join([*_header(obj), *body, "Events:", indent(events_table(events, now))])
 
 
 def _header(obj: Obj) -> list[str]:
@@ -26,17 +32,6 @@ def _header(obj: Obj) -> list[str]:
     if owners:
         lines.append("Controlled By:  " + ", ".join(f"{o.get('kind')}/{o.get('name')}" for o in owners))
     return lines
-
-
-def _indent(text: str, by: int = 2) -> str:
-    return "\n".join(" " * by + line for line in text.splitlines())
-
-
-def _conditions(conditions: Sequence[Obj]) -> list[str]:
-    if not conditions:
-        return []
-    rows = [(c.get("type"), c.get("status"), c.get("reason", ""), c.get("message", "")) for c in conditions]
-    return ["Conditions:", _indent(table(("Type", "Status", "Reason", "Message"), rows))]
 
 
 def _state(label: str, state: Obj | None) -> list[str]:
@@ -102,7 +97,7 @@ def _probe(probe: Obj) -> str:
     return f"{how} {where} " + " ".join(f"{t.removesuffix('Seconds')}={probe[t]}" for t in timing if t in probe)
 
 
-def _pod(pod: Obj, now: datetime) -> list[str]:
+def _pod(pod: Obj, now: datetime, related: Related) -> list[str]:
     spec, status = pod.get("spec") or {}, pod.get("status") or {}
     lines = [
         f"Node:           {spec.get('nodeName', '<none>')}/{status.get('hostIP', '')}",
@@ -117,8 +112,8 @@ def _pod(pod: Obj, now: datetime) -> list[str]:
         _containers("Init Containers", spec.get("initContainers") or [], status.get("initContainerStatuses") or [])
     )
     lines.extend(_containers("Containers", spec.get("containers") or [], status.get("containerStatuses") or []))
-    lines.extend(_conditions(status.get("conditions") or []))
-    volumes = [f"  {v.get('name')}: {next((k for k in v if k != 'name'), '')}" for v in spec.get("volumes") or []]
+    lines.extend(conditions(status.get("conditions") or []))
+    volumes = [f"  {_volume(v)}" for v in spec.get("volumes") or []]
     if volumes:
         lines.extend(["Volumes:", *volumes])
     if spec.get("nodeSelector"):
@@ -126,12 +121,24 @@ def _pod(pod: Obj, now: datetime) -> list[str]:
     return lines
 
 
+def _volume(volume: Obj) -> str:
+    """`data: persistentVolumeClaim (claim data-db-0)`: the source's kind and what it names (never its content)."""
+    kind = next((k for k in volume if k != "name"), "")
+    source = volume.get(kind) or {}
+    named = (
+        source.get("claimName") or source.get("name") or source.get("secretName") if isinstance(source, dict) else None
+    )
+    return f"{volume.get('name')}: {kind}" + (f" ({named})" if named else "")
+
+
 def _template(template_spec: Obj) -> list[str]:
     containers = _containers("Containers", template_spec.get("containers") or [], [])
-    return ["Pod Template:", *("  " + line for line in containers)]
+    volumes = [f"  {_volume(v)}" for v in template_spec.get("volumes") or []]
+    lines = ["Pod Template:", *("  " + line for line in containers)]
+    return [*lines, "  Volumes:", *("  " + v for v in volumes)] if volumes else lines
 
 
-def _deployment(obj: Obj, now: datetime) -> list[str]:
+def _deployment(obj: Obj, now: datetime, related: Related) -> list[str]:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     replicas = (
         f"{spec.get('replicas', 1)} desired | {status.get('updatedReplicas', 0)} updated | "
@@ -145,17 +152,71 @@ def _deployment(obj: Obj, now: datetime) -> list[str]:
         f"Generation:     {get(obj, 'metadata', 'generation')} (observed {status.get('observedGeneration')})",
     ]
     lines.extend(_template(get(spec, "template", "spec", default={})))
-    lines.extend(_conditions(status.get("conditions") or []))
+    lines.extend(conditions(status.get("conditions") or []))
     return lines
 
 
-def _job(obj: Obj, now: datetime) -> list[str]:
+def _pods_status(pods: Sequence[Obj]) -> str:
+    """kubectl's "Pods Status": 2 Running / 1 Waiting / 0 Succeeded / 0 Failed."""
+    phases = [get(p, "status", "phase", default="Pending") for p in pods]
+    counts = {phase: phases.count(phase) for phase in ("Running", "Pending", "Succeeded", "Failed")}
+    return (
+        f"{counts['Running']} Running / {counts['Pending']} Waiting / {counts['Succeeded']} Succeeded / "
+        f"{counts['Failed']} Failed"
+    )
+
+
+def _statefulset(obj: Obj, now: datetime, related: Related) -> list[str]:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    strategy = spec.get("updateStrategy") or {}
     lines = [
-        f"Status:         {job_status(obj)}",
+        f"Selector:       {key_values(get(spec, 'selector', 'matchLabels'))}",
+        f"Replicas:       {spec.get('replicas', 1)} desired | {status.get('replicas', 0)} total",
+        f"Ready:          {status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+        f"Update Strategy: {strategy.get('type', 'RollingUpdate')}",
+    ]
+    partition = get(strategy, "rollingUpdate", "partition")
+    if partition is not None:
+        lines.append(f"  Partition:    {partition}")
+    if status.get("currentRevision") != status.get("updateRevision"):
+        lines.append(
+            f"Revisions:      current {status.get('currentRevision')}, updating to {status.get('updateRevision')}"
+        )
+    lines.append(f"Pod Management Policy: {spec.get('podManagementPolicy', 'OrderedReady')}")
+    lines.append(f"Service Name:   {spec.get('serviceName', '<none>')}")
+    if "pods" in related:
+        lines.append(f"Pods Status:    {_pods_status(related['pods'])}")
+    lines.extend(infra.related_error(related))
+    lines.extend(_template(get(spec, "template", "spec", default={})))
+    claims = spec.get("volumeClaimTemplates") or []
+    lines.append("Volume Claims:" + ("" if claims else "  <none>"))
+    for claim in claims:
+        claim_spec = claim.get("spec") or {}
+        lines.extend(
+            [
+                f"  Name:          {get(claim, 'metadata', 'name')}",
+                f"  StorageClass:  {claim_spec.get('storageClassName', '')}",
+                f"  Capacity:      {get(claim_spec, 'resources', 'requests', 'storage', default='')}",
+                f"  Access Modes:  {infra.modes(claim_spec.get('accessModes'))}",
+            ]
+        )
+    lines.extend(conditions(status.get("conditions") or []))
+    return lines
+
+
+def _job_spec(spec: Obj) -> list[str]:
+    return [
         f"Parallelism:    {spec.get('parallelism', 1)}",
         f"Completions:    {spec.get('completions', 1)}",
         f"Backoff Limit:  {spec.get('backoffLimit', 6)}",
+    ]
+
+
+def _job(obj: Obj, now: datetime, related: Related) -> list[str]:
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    lines = [
+        f"Status:         {job_status(obj)}",
+        *_job_spec(spec),
         f"Start Time:     {status.get('startTime')}",
         f"Completed At:   {status.get('completionTime', '<none>')}",
         f"Pods Statuses:  {status.get('active', 0)} Active / {status.get('succeeded', 0)} Succeeded / "
@@ -163,64 +224,41 @@ def _job(obj: Obj, now: datetime) -> list[str]:
     ]
     if spec.get("activeDeadlineSeconds"):
         lines.append(f"Active Deadline Seconds: {spec['activeDeadlineSeconds']}s")
+    if spec.get("suspend"):
+        lines.append("Suspend:        true")
     lines.extend(_template(get(spec, "template", "spec", default={})))
-    lines.extend(_conditions(status.get("conditions") or []))
+    lines.extend(conditions(status.get("conditions") or []))
     return lines
 
 
-def _node(node: Obj, now: datetime) -> list[str]:
-    spec, status = node.get("spec") or {}, node.get("status") or {}
-    taints = [f"{t.get('key')}={t.get('value', '')}:{t.get('effect')}" for t in spec.get("taints") or []]
-    lines = [
-        f"Status:         {node_status(node)}",
-        f"Taints:         {', '.join(taints) or '<none>'}",
-        f"Unschedulable:  {spec.get('unschedulable', False)}",
-        "Addresses:      " + ", ".join(f"{a.get('type')}={a.get('address')}" for a in status.get("addresses") or []),
-    ]
-    lines.extend(_conditions(status.get("conditions") or []))
-    for key, title in (("capacity", "Capacity"), ("allocatable", "Allocatable")):
-        lines.append(f"{title}:")
-        lines.extend(f"  {name}: {value}" for name, value in (status.get(key) or {}).items())
-    info = status.get("nodeInfo") or {}
-    lines.append(f"Kubelet Version: {info.get('kubeletVersion')}  OS Image: {info.get('osImage')}")
-    return lines
-
-
-def _pvc(obj: Obj, now: datetime) -> list[str]:
+def _cronjob(obj: Obj, now: datetime, related: Related) -> list[str]:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    return [
-        f"StorageClass:   {spec.get('storageClassName', '')}",
-        f"Status:         {status.get('phase')}",
-        f"Volume:         {spec.get('volumeName', '')}",
-        f"Capacity:       {get(status, 'capacity', 'storage', default='')}",
-        f"Requested:      {get(spec, 'resources', 'requests', 'storage', default='')}",
-        f"Access Modes:   {','.join(spec.get('accessModes') or [])}",
-        *_conditions(status.get("conditions") or []),
+    job_spec = get(spec, "jobTemplate", "spec", default={})
+    active = [f"{a.get('name')}" for a in status.get("active") or []]
+    lines = [
+        f"Schedule:                      {spec.get('schedule')}",
+        f"Time Zone:                     {spec.get('timeZone', '<unset>')}",
+        f"Concurrency Policy:            {spec.get('concurrencyPolicy', 'Allow')}",
+        f"Suspend:                       {spec.get('suspend', False)}",
+        f"Successful Job History Limit:  {spec.get('successfulJobsHistoryLimit', 3)}",
+        f"Failed Job History Limit:      {spec.get('failedJobsHistoryLimit', 1)}",
+        f"Starting Deadline Seconds:     {spec.get('startingDeadlineSeconds', '<unset>')}",
+        *_job_spec(job_spec),
     ]
-
-
-def _generic(obj: Obj, now: datetime) -> list[str]:
-    status = obj.get("status") or {}
-    lines = [f"Spec:           {_compact(obj.get('spec'))}"] if obj.get("spec") else []
-    plain = {k: v for k, v in status.items() if k != "conditions"}
-    if plain:
-        lines.append(f"Status:         {_compact(plain)}")
-    lines.extend(_conditions(status.get("conditions") or []))
+    lines.extend(_template(get(job_spec, "template", "spec", default={})))
+    lines.append(f"Last Schedule Time:  {status.get('lastScheduleTime', '<none>')}")
+    lines.append(f"Last Successful Time: {status.get('lastSuccessfulTime', '<none>')}")
+    lines.append(f"Active Jobs:         {', '.join(active) or '<none>'}")
     return lines
 
 
-def _compact(value: Any, budget: int = 1500) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= budget else text[:budget] + " ..."
-
-
-_BODIES: dict[str, Callable[[Obj, datetime], list[str]]] = {
+_BODIES: Mapping[str, Body] = {
     "Pod": _pod,
     "Deployment": _deployment,
-    "StatefulSet": _deployment,
+    "StatefulSet": _statefulset,
     "ReplicaSet": _deployment,
     "DaemonSet": _deployment,
     "Job": _job,
-    "Node": _node,
-    "PersistentVolumeClaim": _pvc,
+    "CronJob": _cronjob,
+    **infra.BODIES,
 }

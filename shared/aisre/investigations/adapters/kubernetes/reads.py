@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from aisre.investigations.adapters.kubernetes.describe import describe
-from aisre.investigations.adapters.kubernetes.kinds import KINDS, Kind, resolve_kind
+from aisre.investigations.adapters.kubernetes.kinds import ALL_KINDS, KINDS, Kind, is_all, is_secret, resolve_kind
 from aisre.investigations.adapters.kubernetes.render import (
     Obj,
     get,
+    key_values,
     mebibytes,
     millicores,
     pod_ready,
@@ -65,12 +66,23 @@ class KubernetesReads:
         data = response.data
         return data.decode("utf-8", errors="replace") if method.endswith("_log") else json.loads(data)
 
+    def now(self) -> datetime:
+        return self._clock()
+
     def _kind(self, kind: str | None) -> Kind:
+        if is_secret(kind):
+            raise ToolOutcome(
+                "error", "secrets are not readable by the investigation tools: their values never reach a prompt"
+            )
         found = resolve_kind(kind)
         if found is None:
             served = ", ".join(sorted(KINDS))
             raise ToolOutcome("error", f'error: the server doesn\'t have a resource type "{kind}" (served: {served})')
         return found
+
+    def _kinds(self, kind: str | None) -> tuple[Kind, ...]:
+        """The kinds a listing covers: `all` (or `*`) is kubectl's `get all`, anything else one kind."""
+        return ALL_KINDS if is_all(kind) else (self._kind(kind),)
 
     def read_object(self, kind: Kind, name: str, namespace: str | None) -> Obj:
         if kind.namespaced:
@@ -100,16 +112,45 @@ class KubernetesReads:
         ns = namespace or DEFAULT_NAMESPACE
         return list(self._call("CoreV1Api", "list_namespaced_event", ns, **kwargs).get("items") or [])
 
-    def _listing(self, kind: Kind, items: Sequence[Obj], all_namespaces: bool, where: str) -> str:
+    def _listing(
+        self, kind: Kind, items: Sequence[Obj], all_namespaces: bool, where: str, prefixed: bool = False
+    ) -> str:
+        """`kubectl get -o wide --show-labels` (with `-A`: a NAMESPACE column for namespaced kinds); with `prefixed`,
+        names read `deployment.apps/checkout` as in `kubectl get all`."""
         if not items:
             raise ToolOutcome("no_data", f"No resources found{where}.")
         now = self._clock()
-        header = ("NAMESPACE", "NAME", *kind.columns) if all_namespaces else ("NAME", *kind.columns)
+        namespaced = all_namespaces and kind.namespaced
+        header = ("NAMESPACE", "NAME", *kind.columns, "LABELS") if namespaced else ("NAME", *kind.columns, "LABELS")
         rows = []
         for obj in items:
-            cells = [get(obj, "metadata", "name"), *kind.cells(obj, now)]
-            rows.append([get(obj, "metadata", "namespace"), *cells] if all_namespaces else cells)
+            name = f"{kind.qualified}/{kind.display_name(obj)}" if prefixed else kind.display_name(obj)
+            cells = [name, *kind.cells(obj, now), key_values(get(obj, "metadata", "labels"))]
+            rows.append([get(obj, "metadata", "namespace"), *cells] if namespaced else cells)
         return table(header, rows)
+
+    def _listings(self, kind: str, namespace: str | None) -> list[str]:
+        """One table per kind with something to show; for `all`, a kind the API refuses is said so below."""
+        kinds = self._kinds(kind)
+        if len(kinds) == 1:
+            found = kinds[0]
+            where = f" in {namespace} namespace" if namespace and found.namespaced else ""
+            return [self._listing(found, self.list_objects(found, namespace), namespace is None, where)]
+        tables, refused = [], []
+        for found in kinds:
+            try:
+                items = self.list_objects(found, namespace)
+            except Exception as error:
+                if getattr(error, "status", None) in (403, 404):
+                    refused.append(f"({found.qualified}: {api_error_text(error)})")
+                    continue
+                raise
+            if items:
+                tables.append(self._listing(found, items, namespace is None, "", prefixed=True))
+        if not tables:
+            where = f" in {namespace} namespace" if namespace else ""
+            raise ToolOutcome("no_data", "\n".join([f"No resources found{where}.", *refused]))
+        return [*tables, *refused]
 
     # --- tools ------------------------------------------------------------------------------------------------
 
@@ -117,27 +158,74 @@ class KubernetesReads:
         found = self._kind(kind)
         obj = self.read_object(found, name, namespace)
         events = self.events_of(found, name, namespace)
-        return describe(found, obj, events, self._clock())
+        return describe(found, obj, events, self._clock(), self._related(found, obj))
+
+    def _related(self, kind: Kind, obj: Obj) -> dict[str, Any]:
+        """What kubectl describe reads besides the object: a node's pods, the pods of a claim's namespace, a
+        stateful set's pods, a service's endpoints. A refusal leaves them out, saying so, and the rest stands."""
+        name, namespace = get(obj, "metadata", "name"), get(obj, "metadata", "namespace")
+        try:
+            if kind.name == "Node":
+                selector = f"spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed"
+                return {"pods": self.list_objects(KINDS["pod"], None, field_selector=selector)}
+            if kind.name == "PersistentVolumeClaim":
+                return {"pods": self.list_objects(KINDS["pod"], namespace)}
+            if kind.name == "StatefulSet":
+                labels = ",".join(
+                    f"{k}={v}" for k, v in get(obj, "spec", "selector", "matchLabels", default={}).items()
+                )
+                uid = get(obj, "metadata", "uid")
+                pods = self.list_objects(KINDS["pod"], namespace, label_selector=labels)
+                owned = [
+                    p
+                    for p in pods
+                    if any(o.get("uid") == uid for o in get(p, "metadata", "ownerReferences", default=[]))
+                ]
+                return {"pods": owned}
+            if kind.name == "Service":
+                return {"endpoints": self.read_object(KINDS["endpoints"], str(name), namespace)}
+        except Exception as error:
+            if kind.name == "Service" and getattr(error, "status", None) == 404:
+                return {"endpoints": {}}
+            return {"error": api_error_text(error) if getattr(error, "status", None) else str(error)}
+        return {}
 
     def get_by_name(self, kind: str, name: str, namespace: str | None = None) -> str:
         found = self._kind(kind)
         return self._listing(found, [self.read_object(found, name, namespace)], False, "")
 
     def get_in_namespace(self, kind: str, namespace: str) -> str:
-        found = self._kind(kind)
-        return self._listing(found, self.list_objects(found, namespace), False, f" in {namespace} namespace")
+        return "\n\n".join(self._listings(kind, namespace))
 
     def get_in_cluster(self, kind: str) -> str:
-        found = self._kind(kind)
-        return self._listing(found, self.list_objects(found, None), found.namespaced, "")
+        return "\n\n".join(self._listings(kind, None))
 
     def find(self, kind: str, keyword: str) -> str:
-        """`kubectl get -A -o wide | grep keyword`, keeping the header."""
-        lines = self.get_in_cluster(kind).splitlines()
-        hits = [line for line in lines[1:] if keyword.lower() in line.lower()]
-        if not hits:
-            raise ToolOutcome("no_data", f'No {kind} matching "{keyword}" found.')
-        return "\n".join([lines[0], *hits])
+        """`kubectl get -A --show-labels -o wide <kind> | grep <keyword>`: the rows of every namespace whose line holds
+        the keyword (in any case), under their table's header, kept for reading; for `all` (or `*`), each row's name
+        says its kind (`deployment.apps/checkout`)."""
+        needle = keyword.strip().lower()
+        if not needle:
+            raise ToolOutcome("error", "missing parameter 'keyword' for kubectl_find_resource")
+        nothing = f'No {kind} matching "{keyword}" found.'
+        try:
+            parts = self._listings(kind, None)
+        except ToolOutcome as outcome:
+            if outcome.status == "no_data":
+                raise ToolOutcome("no_data", nothing) from outcome
+            raise
+        tables, notes = [], []
+        for part in parts:
+            if part.startswith("("):  # a kind the API refused, for `all`
+                notes.append(part)
+                continue
+            header, *rows = part.splitlines()
+            hits = [row for row in rows if needle in row.lower()]
+            if hits:
+                tables.append("\n".join([header, *hits]))
+        if not tables:
+            raise ToolOutcome("no_data", "\n".join([nothing, *notes]))
+        return "\n\n".join([*tables, *notes])
 
     def events(self, resource_type: str | None, name: str | None, namespace: str | None) -> str:
         kind = resolve_kind(resource_type) if resource_type else None
@@ -150,6 +238,10 @@ class KubernetesReads:
         from aisre.investigations.adapters.kubernetes.render import events_table
 
         return events_table(events, self._clock())
+
+    def pod_log(self, pod: str, namespace: str, **options: Any) -> str:
+        """The log endpoint as it answers (container, previous, timestamps, since_seconds, tail_lines)."""
+        return str(self._call("CoreV1Api", "read_namespaced_pod_log", pod, namespace, **options))
 
     def logs(self, pod: str, namespace: str, container: str | None, previous: bool) -> str:
         if not container:

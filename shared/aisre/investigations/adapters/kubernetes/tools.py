@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aisre.investigations.adapters.kubernetes.connect import KubernetesTarget, connect
+from aisre.investigations.adapters.kubernetes.pod_logs import fetch_pod_logs
 from aisre.investigations.adapters.kubernetes.reads import KubernetesReads, ToolOutcome, api_error_text
 from aisre.investigations.model.evidence import LOG_TOOLS, ToolResult
 
@@ -60,6 +61,8 @@ _TOOLS: dict[str, Handler] = {
     "kubectl_memory_requests_namespace": lambda r, p: r.memory_requests(_ns(p)),
     "kubectl_memory_requests_all_namespaces": lambda r, p: r.memory_requests(None),
     "kubectl_lineage_children": lambda r, p: r.lineage_children(p["kind"], p["name"], p.get("namespace")),
+    # HolmesGPT's kubernetes/logs toolset; a configured log store (Loki, CloudWatch Logs) serves it instead.
+    "fetch_pod_logs": lambda r, p: fetch_pod_logs(r, p, r.now()),
 }
 
 
@@ -110,6 +113,8 @@ class KubernetesToolRunner:
             reads = self._connected()
             text = handler(reads, params)
         except ToolOutcome as outcome:
+            if outcome.status == "no_data":  # an answer, not a failure: it says what was looked for
+                return ToolResult(tool, params, "no_data", text=outcome.message)
             return ToolResult(tool, params, outcome.status, error=outcome.message)
         except KeyError as missing:
             return ToolResult(tool, params, "error", error=f"missing parameter {missing.args[0]!r} for {tool}")

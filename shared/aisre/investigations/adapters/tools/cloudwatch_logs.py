@@ -1,19 +1,31 @@
-"""A ToolRunner over CloudWatch Logs Insights: a query over log groups, rendered as timestamped lines, newest last.
+"""A ToolRunner over CloudWatch Logs: Logs Insights queries over log groups (`cloudwatch_logs_insights_query`), and,
+where log groups are configured, HolmesGPT's `fetch_pod_logs` read from them (cloudwatch_pod_logs); rendered as
+timestamped lines, newest last.
 
-Read-only by construction: StartQuery, GetQueryResults and StopQuery only (StopQuery ends a query of ours that ran
-past the runner's timeout). boto3 is imported, and the client made, on first use. Status rules as for Loki: an AWS
-error (a missing log group, access denied, a malformed query) is "error", an unreachable endpoint "unavailable", no
-rows "no_data"; `run` never raises. When the output exceeds the budget, the END is kept: the latest lines matter most.
+Read-only by construction: StartQuery, GetQueryResults and StopQuery (StopQuery ends a query of ours that ran past the
+runner's timeout), DescribeLogStreams and FilterLogEvents only. boto3 is imported, and the client made, on first use.
+Status rules as for Loki: an AWS error (a missing log group, access denied, a malformed query) is "error", an
+unreachable endpoint "unavailable", no rows "no_data"; `run` never raises. When the output exceeds the budget, the END
+is kept: the latest lines matter most.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from aisre.investigations.adapters.tools.cloudwatch_pod_logs import read_pod_logs
+from aisre.investigations.adapters.tools.log_params import (
+    LogParamError,
+    limit_note,
+    no_logs_message,
+    parse_pod_log_params,
+    render_lines,
+    select,
+)
 from aisre.investigations.adapters.tools.loki import fit_tail
 from aisre.investigations.adapters.tools.prometheus import DEFAULT_BUDGET, parse_time
 from aisre.investigations.model.evidence import ToolResult
@@ -25,6 +37,7 @@ DEFAULT_QUERY_TIMEOUT = 30.0
 DEFAULT_POLL_INTERVAL = 0.5
 
 CLOUDWATCH_LOGS_TOOLS = frozenset({"cloudwatch_logs_insights_query"})
+POD_LOGS_TOOL = "fetch_pod_logs"  # served when log groups are configured: it names none itself
 
 _DONE_STATES = frozenset({"Complete", "Failed", "Cancelled", "Timeout"})
 _HIDDEN_FIELDS = frozenset({"@ptr"})  # an opaque record pointer, no use to a reader
@@ -105,6 +118,7 @@ class CloudWatchLogsToolRunner:
         timeout: float = DEFAULT_QUERY_TIMEOUT,
         client: Any = None,
         default_log_groups: Sequence[str] = (),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.region = region
         self.endpoint_url = endpoint_url
@@ -113,9 +127,10 @@ class CloudWatchLogsToolRunner:
         self.timeout = timeout
         self._client = client
         self.default_log_groups = log_group_names(list(default_log_groups))  # used when a call names none
+        self._clock = clock
 
     def available_tools(self) -> frozenset[str]:
-        return CLOUDWATCH_LOGS_TOOLS
+        return CLOUDWATCH_LOGS_TOOLS | ({POD_LOGS_TOOL} if self.default_log_groups else frozenset())
 
     def client(self) -> Any:
         if self._client is None:
@@ -132,8 +147,10 @@ class CloudWatchLogsToolRunner:
 
     def run(self, tool: str, params: Mapping[str, Any]) -> ToolResult:
         params = dict(params)
-        if tool not in CLOUDWATCH_LOGS_TOOLS:
+        if tool not in self.available_tools():
             return ToolResult(tool, params, "error", error=f"tool {tool} is not available")
+        if tool == POD_LOGS_TOOL:
+            return self._pod_logs(params)
         query = str(params.get("query") or "").strip()
         if not query:
             return ToolResult(tool, params, "error", error="missing required parameter: query")
@@ -164,6 +181,33 @@ class CloudWatchLogsToolRunner:
             return ToolResult(tool, params, "no_data", text="\n".join([f"no log rows in {where} for {query}", *notes]))
         header = [f"{len(lines)} rows from {where}", *notes]
         return ToolResult(tool, params, "success", text=fit_tail(header, lines, self.budget))
+
+    def _pod_logs(self, params: dict[str, Any]) -> ToolResult:
+        tool, now, groups = POD_LOGS_TOOL, self._clock(), self.default_log_groups
+        try:
+            query = parse_pod_log_params(params, now)
+        except LogParamError as error:
+            return ToolResult(tool, params, "error", error=error.message)
+        start, end = query.window(now)
+        try:
+            reading = read_pod_logs(self.client(), groups, query, start, end)
+        except Exception as exc:
+            status, message = self._classify(exc, groups)
+            return ToolResult(tool, params, status, error=message)
+        if len(reading.missing_groups) == len(groups):
+            return ToolResult(tool, params, "error", error=f"log group not found: {', '.join(groups)}")
+        notes = [*reading.notes]
+        if reading.missing_groups:
+            notes.append(f"[log group not found: {', '.join(reading.missing_groups)}]")
+        shown, matched, read = select(reading.lines, query)
+        if not shown:
+            text = no_logs_message(query, read, window=(start, end))
+            return ToolResult(tool, params, "no_data", text="\n".join([text, *notes]))
+        lines = render_lines(shown, with_time=True, read=reading.lines)
+        note = limit_note(query, len(shown), matched)
+        return ToolResult(
+            tool, params, "success", text=fit_tail([], [*lines, *([note] if note else []), *notes], self.budget)
+        )
 
     def _query(self, groups: list[str], query: str, start: int, end: int, limit: int) -> dict[str, Any]:
         client = self.client()

@@ -1,5 +1,6 @@
 """The ToolRunner when no cluster is configured: every Kubernetes tool answers "unavailable", so a
-diagnosis says what it could not gather instead of failing."""
+diagnosis says what it could not gather instead of failing. `fetch_pod_logs` is among them: where a log store
+(Loki, CloudWatch Logs) is configured, it comes before this runner and answers instead."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ KUBERNETES_TOOLS = frozenset(
         "kubectl_previous_logs_all_containers",
         "kubectl_get_by_name",
         "kubectl_get_by_kind_in_namespace",
+        "kubectl_get_by_kind_in_cluster",
         "kubectl_find_resource",
         "kubectl_events",
         "kubectl_lineage_children",
+        "fetch_pod_logs",
     }
 )
 
