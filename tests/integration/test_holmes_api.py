@@ -61,18 +61,18 @@ def test_investigate_without_a_model_states_the_analyzers_view_of_the_alert(api:
     assert "KubePodCrashLooping" in body["sections"]["Alert Explanation"]
     assert body["metadata"]["model"] is None and body["metadata"]["engine"] == "analyzer"
     assert body["metadata"]["findings"][0]["rule"] == "alert_reports_oom"
-    # No cluster here: every tool call says so in its result.
+    # No cluster here: every tool call says so in its result, an error to HolmesGPT's clients.
     calls = body["tool_calls"]
     assert calls and {"tool_call_id", "tool_name", "description", "result"} <= set(calls[0])
     assert calls[0]["tool_name"] == "kubectl_describe" and "payments-api-7d8f9c6b5-x2k4m" in calls[0]["description"]
-    assert all(call["result"]["status"] == "unavailable" for call in calls)
+    assert all(call["result"]["status"] == "error" for call in calls)
     assert all("no Kubernetes cluster configured" in call["result"]["error"] for call in calls)
     assert len({call["tool_call_id"] for call in calls}) == len(calls)
 
 
 def test_tool_calls_and_their_results_only_when_asked_for(api: httpx.Client):
     plain = api.post("/api/investigate", json=dict(OOM_REQUEST, include_tool_calls=False)).json()
-    assert plain["tool_calls"] is None
+    assert plain["tool_calls"] == []  # a list, as HolmesGPT's
     # The seed's own example names the pod with a `pod` key.
     seed = dict(
         OOM_REQUEST,
@@ -81,7 +81,9 @@ def test_tool_calls_and_their_results_only_when_asked_for(api: httpx.Client):
     )
     calls = api.post("/api/investigate", json=seed).json()["tool_calls"]
     assert calls[0]["description"] == "kubectl_describe(kind=pod, name=my-pod, namespace=default)"
-    assert all(call["result"] is None for call in calls)
+    # How each call ended and with what parameters, but not what the tool answered.
+    assert all(call["result"]["data"] is None and call["result"]["error"] is None for call in calls)
+    assert calls[0]["result"]["params"] == {"kind": "pod", "name": "my-pod", "namespace": "default"}
 
 
 def test_requested_sections_name_the_answers_sections(api: httpx.Client):
@@ -106,7 +108,7 @@ def test_stream_investigate_emits_each_tool_call_then_the_answer(api: httpx.Clie
             started.add(data["id"])
         else:
             assert name == "tool_calling_result" and data["tool_call_id"] in started  # a result follows its start
-            assert data["status"] == "unavailable" and data["description"].startswith(data["name"])
+            assert data["status"] == "error" and data["description"].startswith(data["name"])
             assert "no Kubernetes cluster configured" in data["result"]["error"]
     final = events[-1][1]
     assert {"sections", "analysis", "instructions"} <= set(final)
@@ -150,7 +152,11 @@ def test_workload_health_check_and_chat_without_a_model(api: httpx.Client):
     )
     assert check.status_code == 200, check.text
     body = check.json()
-    assert body["sections"] is None and NO_MODEL in body["analysis"] and "checkout" in body["analysis"]
+    assert body["sections"] is None and NO_MODEL in body["report"] and "checkout" in body["report"]
+    # HolmesGPT's verdict, as the JSON text of `analysis`: nothing could be read here (no cluster), so not healthy.
+    verdict = json.loads(body["analysis"])
+    assert verdict == {"workload_healthy": False, "root_cause_summary": body["root_cause_summary"]}
+    assert body["workload_healthy"] is False and "no Kubernetes cluster configured" in body["root_cause_summary"]
     assert body["tool_calls"][0]["description"] == "kubectl_describe(kind=deployment, name=checkout, namespace=shop)"
     chat = api.post(
         "/api/workload_health_chat",
@@ -300,7 +306,9 @@ def test_chat_with_a_model_answers_with_its_words_and_usage(
     assert body["analysis"] == "Raise the memory limit of payments-api to 1Gi."
     assert body["metadata"]["usage"]["total_tokens"] == 60 and NO_MODEL not in body["analysis"]
     sent = server.requests[0]["messages"]
-    assert sent[1] == history[0] and "Why OOMKilled?" in sent[-1]["content"]
+    # One system message: ours, then the caller's own.
+    assert [m["role"] for m in sent] == ["system", "user"] and "Why OOMKilled?" in sent[-1]["content"]
+    assert sent[0]["content"].endswith("\n\nYou are a helpful assistant.")
     # The configured model first (a request naming none gets it), then the analyzer.
     assert model_api.get("/api/model").json() == {"model_name": [MODEL, ANALYZER]}
 
