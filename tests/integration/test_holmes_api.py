@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from aisre.core.auth import hash_key
-from tests.support.scripted_openai import Reply, ScriptedOpenAI
-from tests.support.servers import serve_app
+from tests.support.scripted_openai import MODEL_NAME, Reply, ScriptedOpenAI
 
-MODEL = "test-model"
+MODEL = MODEL_NAME
 NO_MODEL = "No language model is configured"
 OOM_REQUEST: dict[str, Any] = {
     "source": "prometheus",
@@ -235,25 +233,6 @@ def test_holmes_routes_need_a_key_when_keys_are_configured(serve_with_settings):
 
 
 # -- with a model ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[tuple[ScriptedOpenAI, str]]:
-    server = ScriptedOpenAI()
-    with serve_app(server.app()) as url:
-        yield server, url
-
-
-@pytest.fixture(scope="module")
-def model_url(serve_with_settings, scripted: tuple[ScriptedOpenAI, str]) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with serve_with_settings(aisre_model=MODEL, openai_base_url=f"{scripted[1]}/v1", openai_api_key="sk-test") as url:
-        yield url
-
-
-@pytest.fixture
-def model_api(model_url: str, workspace: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=model_url, headers={"X-Workspace-Id": workspace}, timeout=30) as http:
-        yield http
 
 
 def test_investigate_with_a_model_returns_its_sections_and_usage(

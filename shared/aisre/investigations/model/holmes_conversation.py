@@ -37,10 +37,8 @@ class ChatMessage(BaseModel):
         return "\n".join(part.text for part in self.content if part.type == "text" and part.text)
 
     def for_model(self) -> dict[str, Any]:
-        """The message as the chat model is sent it: text content, and `developer` as `system`, the role every
-        OpenAI-compatible endpoint knows (OpenAI treats the two alike)."""
+        """The message as the chat model is sent it: its content as text (images are not read)."""
         message = self.model_dump(exclude_none=True)
-        message["role"] = "system" if self.role == "developer" else self.role
         if isinstance(self.content, list):
             message["content"] = self.text
         return message
@@ -72,15 +70,18 @@ def model_messages(
 ) -> list[dict[str, Any]]:
     """What a model is sent before this turn's question: one system message, then the earlier turns.
 
-    The system message is ours, then the caller's own system message when it is not ours (a history this
-    platform returned begins with ours: it is not told twice), then this turn's `instructions`
-    (additional_system_prompt, the answer's format). Many chat templates accept a single, leading system message.
+    The system message is ours, then the caller's own instructions (its system and developer messages, each once:
+    a history this platform returned begins with ours, which is not told twice), then this turn's `instructions`
+    (additional_system_prompt, the answer's format). One leading system message: many chat templates take no other.
     """
-    earlier = list(history or ())
-    system = [system_prompt]
-    if earlier and earlier[0].role == "system":
-        caller = (earlier.pop(0).text or "").strip()
-        if caller and caller != system_prompt.strip():
-            system.append(caller)
-    system.extend(text for text in instructions if text.strip())
-    return [{"role": "system", "content": "\n\n".join(system)}, *(message.for_model() for message in earlier)]
+    system = [system_prompt.strip()]
+    turns: list[dict[str, Any]] = []
+    for message in history or ():
+        if message.role in ("system", "developer"):
+            text = (message.text or "").strip()
+            if text and text not in system:
+                system.append(text)
+        else:
+            turns.append(message.for_model())
+    system.extend(text.strip() for text in instructions if text.strip() and text.strip() not in system)
+    return [{"role": "system", "content": "\n\n".join(system)}, *turns]
