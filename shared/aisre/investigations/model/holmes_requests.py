@@ -231,7 +231,7 @@ class WorkloadHealthResultRef(BaseModel):
         """The earlier check's conclusion in words: a health check's `analysis` is HolmesGPT's JSON verdict."""
         try:
             verdict = json.loads(self.analysis or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (a text answer), or nested past the parser's depth
             return self.analysis
         if not isinstance(verdict, dict) or not isinstance(verdict.get("root_cause_summary"), str):
             return self.analysis
