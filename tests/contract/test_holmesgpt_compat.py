@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -91,13 +92,20 @@ def test_investigate_answers_holmesgpts_investigation_result(api: httpx.Client, 
     assert errors == ({"no Kubernetes cluster configured (set KUBECONFIG, or run in-cluster)"} if results else {None})
 
 
-def test_stream_investigate_events_are_holmesgpts(api: httpx.Client):
-    found = stream(api, "/api/stream/investigate", investigate_request())
-    names = [h21_stream.StreamMessage(event=name, data=data).event.value for name, data in found]
+def refereed(found: list[tuple[str, dict[str, Any]]], release: ModuleType, stream_of: ModuleType) -> list[str]:
+    """The events' names, each event one of HolmesGPT's (its StreamMessage), each tool result its ToolCallResult,
+    each start followed by its result, the answer last."""
+    names = [stream_of.StreamMessage(event=name, data=data).event.value for name, data in found]
     assert names[-1] == "ai_answer_end" and names.count("start_tool_calling") == names.count("tool_calling_result")
     for name, data in found[:-1]:
         if name == "tool_calling_result":
-            assert h21.ToolCallResult.model_validate(data).result.status.value in STATUSES
+            assert release.ToolCallResult.model_validate(data).result.status.value in STATUSES
+    return names
+
+
+def test_stream_investigate_events_are_holmesgpts(api: httpx.Client):
+    found = stream(api, "/api/stream/investigate", investigate_request())
+    assert refereed(found, h21, h21_stream).count("tool_calling_result") >= 1
     final = h21.InvestigationResult.model_validate(found[-1][1])
     assert final.sections and final.analysis and "alert_reports_oom" in final.analysis
 
@@ -259,13 +267,7 @@ def test_a_model_is_told_the_callers_instructions_once_and_reads_text_parts(
 def test_chat_streams_holmesgpts_events_when_asked(api: httpx.Client):
     request = h45.ChatRequest(ask=OOM, stream=True, conversation_history=[{"role": "system", "content": "Be brief."}])
     found = stream(api, "/api/chat", request)
-    names = [h45_stream.StreamMessage(event=name, data=data).event.value for name, data in found]
-    # The tool calls the question leads to, each as it starts and ends (the same events as a streamed
-    # investigation's, checked above), then the answer.
-    assert names[-1] == "ai_answer_end" and names.count("start_tool_calling") == names.count("tool_calling_result")
-    for name, data in found[:-1]:
-        if name == "tool_calling_result":
-            assert h45.ToolCallResult.model_validate(data).result.status.value in STATUSES
+    refereed(found, h45, h45_stream)  # the tool calls the question leads to, as they run, then the answer
     final = h45.ChatResponse.model_validate(found[-1][1])
     assert "alert_reports_oom" in final.analysis
     assert [m["role"] for m in final.conversation_history] == ["system", "user", "assistant"]
