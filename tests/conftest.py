@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -61,7 +62,8 @@ def api(base_url: str, workspace: str) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def serve_with_settings(local_stack: object):  # type: ignore[no-untyped-def]
-    """Serve the whole API with some settings changed (API keys, webhook secrets) over real HTTP."""
+    """Serve the whole API with some settings changed (API keys, webhook secrets) over real HTTP; `parts` stands
+    parts in (provider -> part, as `Scope.put`): a broken tool runner, a stand-in model."""
     from contextlib import contextmanager
 
     from aisre.core.http.deps import current_scope
@@ -72,11 +74,44 @@ def serve_with_settings(local_stack: object):  # type: ignore[no-untyped-def]
     from tests.support.servers import serve_app
 
     @contextmanager
-    def serve(**changes: object) -> Iterator[str]:
+    def serve(parts: dict[Any, Any] | None = None, **changes: object) -> Iterator[str]:
         scope = Scope(get_settings().model_copy(update=changes), SUBSCRIPTIONS)
+        for provider, part in (parts or {}).items():
+            scope.put(provider, part)
         app = create_local_app()
         app.dependency_overrides[current_scope] = lambda: scope
         with serve_app(app) as url:
             yield url
 
     return serve
+
+
+# -- an OpenAI-compatible model, scripted per test (tests/support/scripted_openai.py) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def scripted():  # type: ignore[no-untyped-def]
+    """(the scripted server, its URL): a test sets its replies with `server.reset(Reply(...), ...)`."""
+    from tests.support.scripted_openai import ScriptedOpenAI
+    from tests.support.servers import serve_app
+
+    server = ScriptedOpenAI()
+    with serve_app(server.app()) as url:
+        yield server, url
+
+
+@pytest.fixture(scope="module")
+def model_url(serve_with_settings, scripted) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The whole API with the scripted model configured (AISRE_MODEL=test-model)."""
+    from tests.support.scripted_openai import MODEL_NAME
+
+    with serve_with_settings(
+        aisre_model=MODEL_NAME, openai_base_url=f"{scripted[1]}/v1", openai_api_key="sk-test"
+    ) as url:
+        yield url
+
+
+@pytest.fixture
+def model_api(model_url: str, workspace: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=model_url, headers={"X-Workspace-Id": workspace}, timeout=30) as http:
+        yield http

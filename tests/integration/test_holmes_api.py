@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from aisre.core.auth import hash_key
-from tests.support.scripted_openai import Reply, ScriptedOpenAI
-from tests.support.servers import serve_app
+from tests.support.scripted_openai import MODEL_NAME, Reply, ScriptedOpenAI
 
-MODEL = "test-model"
+MODEL = MODEL_NAME
 NO_MODEL = "No language model is configured"
 OOM_REQUEST: dict[str, Any] = {
     "source": "prometheus",
@@ -61,18 +59,18 @@ def test_investigate_without_a_model_states_the_analyzers_view_of_the_alert(api:
     assert "KubePodCrashLooping" in body["sections"]["Alert Explanation"]
     assert body["metadata"]["model"] is None and body["metadata"]["engine"] == "analyzer"
     assert body["metadata"]["findings"][0]["rule"] == "alert_reports_oom"
-    # No cluster here: every tool call says so in its result.
+    # No cluster here: every tool call says so in its result, an error to HolmesGPT's clients.
     calls = body["tool_calls"]
     assert calls and {"tool_call_id", "tool_name", "description", "result"} <= set(calls[0])
     assert calls[0]["tool_name"] == "kubectl_describe" and "payments-api-7d8f9c6b5-x2k4m" in calls[0]["description"]
-    assert all(call["result"]["status"] == "unavailable" for call in calls)
+    assert all(call["result"]["status"] == "error" for call in calls)
     assert all("no Kubernetes cluster configured" in call["result"]["error"] for call in calls)
     assert len({call["tool_call_id"] for call in calls}) == len(calls)
 
 
 def test_tool_calls_and_their_results_only_when_asked_for(api: httpx.Client):
     plain = api.post("/api/investigate", json=dict(OOM_REQUEST, include_tool_calls=False)).json()
-    assert plain["tool_calls"] is None
+    assert plain["tool_calls"] == []  # a list, as HolmesGPT's
     # The seed's own example names the pod with a `pod` key.
     seed = dict(
         OOM_REQUEST,
@@ -81,7 +79,9 @@ def test_tool_calls_and_their_results_only_when_asked_for(api: httpx.Client):
     )
     calls = api.post("/api/investigate", json=seed).json()["tool_calls"]
     assert calls[0]["description"] == "kubectl_describe(kind=pod, name=my-pod, namespace=default)"
-    assert all(call["result"] is None for call in calls)
+    # How each call ended and with what parameters, but not what the tool answered.
+    assert all(call["result"]["data"] is None and call["result"]["error"] is None for call in calls)
+    assert calls[0]["result"]["params"] == {"kind": "pod", "name": "my-pod", "namespace": "default"}
 
 
 def test_requested_sections_name_the_answers_sections(api: httpx.Client):
@@ -106,7 +106,7 @@ def test_stream_investigate_emits_each_tool_call_then_the_answer(api: httpx.Clie
             started.add(data["id"])
         else:
             assert name == "tool_calling_result" and data["tool_call_id"] in started  # a result follows its start
-            assert data["status"] == "unavailable" and data["description"].startswith(data["name"])
+            assert data["status"] == "error" and data["description"].startswith(data["name"])
             assert "no Kubernetes cluster configured" in data["result"]["error"]
     final = events[-1][1]
     assert {"sections", "analysis", "instructions"} <= set(final)
@@ -150,7 +150,11 @@ def test_workload_health_check_and_chat_without_a_model(api: httpx.Client):
     )
     assert check.status_code == 200, check.text
     body = check.json()
-    assert body["sections"] is None and NO_MODEL in body["analysis"] and "checkout" in body["analysis"]
+    assert body["sections"] is None and NO_MODEL in body["report"] and "checkout" in body["report"]
+    # HolmesGPT's verdict, as the JSON text of `analysis`: nothing could be read here (no cluster), so not healthy.
+    verdict = json.loads(body["analysis"])
+    assert verdict == {"workload_healthy": False, "root_cause_summary": body["root_cause_summary"]}
+    assert body["workload_healthy"] is False and "no Kubernetes cluster configured" in body["root_cause_summary"]
     assert body["tool_calls"][0]["description"] == "kubectl_describe(kind=deployment, name=checkout, namespace=shop)"
     chat = api.post(
         "/api/workload_health_chat",
@@ -231,25 +235,6 @@ def test_holmes_routes_need_a_key_when_keys_are_configured(serve_with_settings):
 # -- with a model ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[tuple[ScriptedOpenAI, str]]:
-    server = ScriptedOpenAI()
-    with serve_app(server.app()) as url:
-        yield server, url
-
-
-@pytest.fixture(scope="module")
-def model_url(serve_with_settings, scripted: tuple[ScriptedOpenAI, str]) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with serve_with_settings(aisre_model=MODEL, openai_base_url=f"{scripted[1]}/v1", openai_api_key="sk-test") as url:
-        yield url
-
-
-@pytest.fixture
-def model_api(model_url: str, workspace: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=model_url, headers={"X-Workspace-Id": workspace}, timeout=30) as http:
-        yield http
-
-
 def test_investigate_with_a_model_returns_its_sections_and_usage(
     model_api: httpx.Client, scripted: tuple[ScriptedOpenAI, str]
 ):
@@ -300,7 +285,9 @@ def test_chat_with_a_model_answers_with_its_words_and_usage(
     assert body["analysis"] == "Raise the memory limit of payments-api to 1Gi."
     assert body["metadata"]["usage"]["total_tokens"] == 60 and NO_MODEL not in body["analysis"]
     sent = server.requests[0]["messages"]
-    assert sent[1] == history[0] and "Why OOMKilled?" in sent[-1]["content"]
+    # One system message: ours, then the caller's own.
+    assert [m["role"] for m in sent] == ["system", "user"] and "Why OOMKilled?" in sent[-1]["content"]
+    assert sent[0]["content"].endswith("\n\nYou are a helpful assistant.")
     # The configured model first (a request naming none gets it), then the analyzer.
     assert model_api.get("/api/model").json() == {"model_name": [MODEL, ANALYZER]}
 

@@ -12,6 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+# The model name a test server configures (AISRE_MODEL) to be answered by this server.
+MODEL_NAME = "test-model"
+
 
 @dataclass
 class Reply:

@@ -181,4 +181,6 @@ def holmes_service(scope: Scope) -> HolmesService:
     # Imported on first use: the engine (analyzer rules, agent) stays off the Lambda's import path.
     from aisre.investigations.service.holmes import HolmesService
 
-    return HolmesService(scope.get(tool_runner), scope.get(agent), scope.get(chat_model))
+    return HolmesService(
+        scope.get(tool_runner), scope.get(agent), scope.get(chat_model), runbooks=scope.get(runbook_catalog)
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,22 +98,31 @@ class SimilarIncidentsResponse(BaseModel):
 
 
 # -- HolmesGPT-compatible ---------------------------------------------------------------------------
+# Each validates against HolmesGPT's own models (tests/contract/test_holmesgpt_compat.py is the referee).
 
 
 class ToolResultPublic(BaseModel):
-    status: str = Field(description="success | no_data | error | unavailable")
-    data: str | None
+    """HolmesGPT's `StructuredToolResult`."""
+
+    schema_version: str = Field(description="robusta:v1.0.0: the tool-result shape HolmesGPT's clients read")
+    status: Literal["success", "no_data", "error"] = Field(
+        description="HolmesGPT's statuses: a tool the platform cannot run here (no cluster configured) is an error, "
+        "its reason in `error`"
+    )
+    data: str | None = Field(description="What the tool answered; null without include_tool_call_results")
     error: str | None
     params: dict[str, Any]
     invocation: str
 
 
 class ToolCallPublic(BaseModel):
+    """HolmesGPT's `ToolCallResult`."""
+
     tool_call_id: str
     tool_name: str
     description: str
-    status: str
-    result: ToolResultPublic | None
+    status: Literal["success", "no_data", "error"] = Field(description="The result's status")
+    result: ToolResultPublic
 
 
 class UsagePublic(BaseModel):
@@ -129,6 +138,11 @@ class FindingPublic(BaseModel):
     confidence: float
 
 
+class NotAppliedPublic(BaseModel):
+    field: str = Field(description="A field the request gave")
+    reason: str = Field(description="Why it changed nothing")
+
+
 class RunMetadata(BaseModel):
     model_config = ConfigDict(extra="allow")  # an engine may add its own figures
 
@@ -138,35 +152,64 @@ class RunMetadata(BaseModel):
     model_configured: bool
     usage: UsagePublic
     findings: list[FindingPublic]
+    not_applied: list[NotAppliedPublic] | None = Field(
+        None, description="Chat routes: the fields the request gave that changed nothing for the engine, and why"
+    )
 
 
 class HolmesInvestigation(BaseModel):
+    """HolmesGPT's `InvestigationResult`."""
+
     analysis: str
     sections: dict[str, str | None] | None
-    tool_calls: list[ToolCallPublic] | None = Field(description="With include_tool_calls; null otherwise")
+    tool_calls: list[ToolCallPublic] = Field(description="With include_tool_calls; empty otherwise")
     instructions: list[str]
     metadata: RunMetadata
+
+
+class WorkloadHealthCheck(HolmesInvestigation):
+    """HolmesGPT's health check: an `InvestigationResult` whose `analysis` is its structured verdict as JSON text."""
+
+    analysis: str = Field(
+        description='JSON text, as HolmesGPT answers: {"workload_healthy": bool, "root_cause_summary": str}'
+    )
+    sections: None = Field(description="Always null")
+    workload_healthy: bool = Field(
+        description="False when the findings show a problem, and when nothing could be read about the workload"
+    )
+    root_cause_summary: str
+    report: str = Field(description="The answer in words (Markdown): findings with their evidence, next steps")
 
 
 class ConversationMessage(BaseModel):
     model_config = ConfigDict(extra="allow")  # the caller's own message fields travel back as they came
 
     role: str
-    content: str | None = None
+    content: str | list[dict[str, Any]] | None = None
+
+
+class PendingApprovalPublic(BaseModel):
+    """HolmesGPT's `PendingToolApproval`."""
+
+    tool_call_id: str
+    tool_name: str
+    description: str
+    params: dict[str, Any]
 
 
 class HolmesChatResponse(BaseModel):
+    """HolmesGPT's `ChatResponse`, on /api/chat, /api/issue_chat and /api/workload_health_chat."""
+
     analysis: str
-    conversation_history: list[ConversationMessage]
+    conversation_history: list[ConversationMessage] = Field(
+        description="System message first (the caller's own, or ours on a first turn), then the turns: send it back "
+        "as the next request's conversation_history"
+    )
     tool_calls: list[ToolCallPublic]
     follow_up_actions: list[Any]
-    metadata: RunMetadata
-
-
-class WorkloadHealthChatResponse(BaseModel):
-    analysis: str
-    conversation_history: list[ConversationMessage]
-    tool_calls: list[ToolCallPublic]
+    pending_approvals: list[PendingApprovalPublic] = Field(
+        description="Always empty: the platform's tools only read, so no tool call waits for approval"
+    )
     metadata: RunMetadata
 
 
@@ -177,9 +220,28 @@ class ModelList(BaseModel):
     )
 
 
+class Liveness(BaseModel):
+    status: Literal["healthy"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    models: list[str] = Field(description="What GET /api/model lists; empty when not ready")
+    error: str | None = Field(None, description="When not ready: what failed (its class)")
+
+
+# HolmesGPT's stream events (its StreamEvents): the tool calls as they start and end, then the answer, or an error.
+STREAM_EVENTS = ["start_tool_calling", "tool_calling_result", "ai_answer_end", "error"]
+
 STREAM_DESCRIPTION = (
     "Server-sent events: `start_tool_calling` and `tool_calling_result` for each tool call, then `ai_answer_end` "
-    "(sections, analysis, instructions, metadata), or `error` if the investigation failed after the stream began."
+    "(sections, analysis, instructions, metadata), or `error` (description, error_code, msg, success: false) if the "
+    "investigation failed after the stream began."
+)
+CHAT_STREAM_DESCRIPTION = (
+    "JSON, or with `stream: true` server-sent events as HolmesGPT streams a chat: `start_tool_calling` and "
+    "`tool_calling_result` for each tool call, then `ai_answer_end` (analysis, conversation_history, "
+    "follow_up_actions, metadata), or `error` (description, error_code, msg, success: false)."
 )
 
 # One server-sent event (OpenAPI's itemSchema for text/event-stream): its name, and its data as JSON text.
@@ -187,7 +249,7 @@ STREAM_EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["event", "data"],
     "properties": {
-        "event": {"type": "string", "enum": ["start_tool_calling", "tool_calling_result", "ai_answer_end", "error"]},
+        "event": {"type": "string", "enum": STREAM_EVENTS},
         "data": {"type": "string", "contentMediaType": "application/json"},
         "id": {"type": "string"},
         "retry": {"type": "integer", "minimum": 0},

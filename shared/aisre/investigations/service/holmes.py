@@ -3,24 +3,26 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aisre.investigations.errors import LLMError, UnknownModelError
 from aisre.investigations.model.analysis import Analysis, analyze, render_answer
 from aisre.investigations.model.evidence import Issue, ToolResult
-from aisre.investigations.model.holmes_requests import (
-    ChatMessage,
-    ToolCallRecord,
-    ToolListener,
-)
+from aisre.investigations.model.holmes_conversation import ChatMessage, model_messages, returned_history
+from aisre.investigations.model.holmes_requests import ToolCallRecord, ToolListener
+from aisre.investigations.model.workload_health import workload_verdict
 from aisre.investigations.ports import ChatModel, ToolRunner
 from aisre.investigations.service.agent import InvestigationAgent
 from aisre.investigations.service.agent_prompt import DEFAULT_SECTIONS, fence, parse_sections
 from aisre.investigations.service.ask import QuestionEngine
 from aisre.investigations.service.gather import gather
+
+if TYPE_CHECKING:
+    from aisre.remediation.model.runbooks import RunbookCatalog
 
 # The deterministic analyzer, by the name a request's `model` chooses it with (GET /api/model lists it).
 ANALYZER_MODEL = "aisre-analyzer"
@@ -105,12 +107,28 @@ class HolmesRun:
         }
 
     def investigation_public(self, include_tool_calls: bool, include_results: bool) -> dict[str, Any]:
+        """HolmesGPT's `InvestigationResult`: `tool_calls` is a list, empty when not asked for."""
         return {
             "analysis": self.answer,
             "sections": self.sections,
-            "tool_calls": [c.public(include_results) for c in self.tool_calls] if include_tool_calls else None,
+            "tool_calls": [c.public(include_results) for c in self.tool_calls] if include_tool_calls else [],
             "instructions": self.instructions,
             "metadata": self.metadata(),
+        }
+
+    def workload_health_public(
+        self, include_tool_calls: bool, include_results: bool, instructions: Sequence[str]
+    ) -> dict[str, Any]:
+        """HolmesGPT's health check: `analysis` is the JSON text of its structured verdict (`workload_healthy`,
+        `root_cause_summary`), also given as fields of their own; the answer in words is `report`."""
+        verdict = workload_verdict(self.analysis, [call.result for call in self.tool_calls if call.result])
+        return {
+            **self.investigation_public(include_tool_calls, include_results),
+            "analysis": verdict.as_analysis(),
+            "sections": None,
+            "instructions": list(instructions),
+            **verdict.public(),
+            "report": self.answer,
         }
 
 
@@ -123,11 +141,14 @@ class HolmesService:
         agent: InvestigationAgent | None,
         chat_model: ChatModel | None,
         analyzer_note: str = NO_MODEL_NOTE,
+        runbooks: RunbookCatalog | None = None,
     ) -> None:
         self.runner = runner
         self.agent = agent
         self.chat_model = chat_model
         self.analyzer_note = analyzer_note  # why the analyzer, not a model, answers
+        self.runbooks = runbooks  # the platform's stored instructions (a health check's `stored_instructions`)
+        self.instructions: tuple[str, ...] = ()  # told to a model this turn, after the system prompt (for_turn)
 
     @property
     def model_names(self) -> list[str]:
@@ -144,13 +165,33 @@ class HolmesService:
             return self
         if model == ANALYZER_MODEL:
             note = NO_MODEL_NOTE if self.chat_model is None else ANALYZER_CHOSEN_NOTE
-            return HolmesService(self.runner, agent=None, chat_model=None, analyzer_note=note)
+            return HolmesService(self.runner, agent=None, chat_model=None, analyzer_note=note, runbooks=self.runbooks)
         available = self.model_names
         raise UnknownModelError(
             f"unknown model {model!r}: the available models are {', '.join(available)} (GET /api/model)",
             field="model",
             details={"available": available},
         )
+
+    def for_turn(self, listener: ToolListener | None = None, instructions: Sequence[str] = ()) -> HolmesService:
+        """This engine for one request: each tool call it makes told to `listener` as it starts and ends (a stream's
+        events), and `instructions` (the caller's additional system prompt, the answer's format) told to a model."""
+        turn = copy.copy(self)
+        if listener is not None:
+            turn.runner = ReportingRunner(self.runner, listener)
+        turn.instructions = (*self.instructions, *instructions)
+        return turn
+
+    def stored_instructions(self, run: HolmesRun) -> list[str]:
+        """The runbooks of the catalog that a run's findings call for, one line each: its name, then its steps."""
+        if self.runbooks is None or not run.analysis.findings:
+            return []
+        lines = []
+        for match in self.runbooks.match(run.analysis.findings):
+            runbook = self.runbooks.get(match.runbook_id)
+            if runbook is not None:
+                lines.append(f"{runbook.name}: " + "; ".join(step.title for step in runbook.steps))
+        return lines
 
     def investigate(
         self,
@@ -213,13 +254,10 @@ class HolmesService:
         past = [message.model_dump(exclude_none=True) for message in history or ()]
         return {
             "analysis": run.answer,
-            "conversation_history": [
-                *past,
-                {"role": "user", "content": ask},
-                {"role": "assistant", "content": run.answer},
-            ],
+            "conversation_history": returned_history(past, CHAT_SYSTEM_PROMPT, ask, run.answer),
             "tool_calls": [call.public(include_result=True) for call in run.tool_calls],
             "follow_up_actions": [],
+            "pending_approvals": [],  # the platform's tools only read: no call waits for approval
             "metadata": run.metadata(),
         }
 
@@ -231,9 +269,8 @@ class HolmesService:
         context.append(fence(found, "analyzer-findings"))
         if earlier:
             context += ["", "The earlier investigation's result:", fence(earlier, "earlier-result")]
-        messages: list[dict[str, Any]] = [{"role": "system", "content": CHAT_SYSTEM_PROMPT}]
-        # The caller's own conversation, its system message included, follows ours.
-        messages += [message.model_dump(exclude_none=True) for message in history or ()]
+        # One system message (ours, the caller's own, this turn's instructions), then the earlier turns.
+        messages = model_messages(CHAT_SYSTEM_PROMPT, history, self.instructions)
         messages.append({"role": "user", "content": "\n".join(context)})
         run.model = self.chat_model.model
         try:

@@ -1,0 +1,1 @@
+"""HolmesGPT's models, vendored (see ../SOURCE.md)."""
