@@ -380,7 +380,9 @@ def test_workload_health_check_answers_holmesgpts_structured_verdict(cluster: ht
     assert "oom_killed" in sick["report"]  # the answer in words, with the finding's rule
     sound = health_check(cluster, SOUND_POD)
     assert sound["workload_healthy"] is True
-    assert sound["root_cause_summary"].startswith("No problem found in what 1 tool call(s) read: kubectl_describe(")
+    summary = sound["root_cause_summary"]
+    assert summary.startswith("No problem found: pod checkout-7d8f9c6b5-h8k2p: Running, 1/1 containers ready")
+    assert "Read by 1 tool call(s): kubectl_describe(" in summary
     # No cluster at all: nothing was looked at, so the workload is not called healthy, and the summary says why.
     unseen = health_check(api, SOUND_POD)
     assert unseen["workload_healthy"] is False and "could not be assessed" in unseen["root_cause_summary"]

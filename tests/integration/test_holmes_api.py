@@ -292,6 +292,23 @@ def test_chat_with_a_model_answers_with_its_words_and_usage(
     assert model_api.get("/api/model").json() == {"model_name": [MODEL, ANALYZER]}
 
 
+def test_chat_with_a_model_gives_it_the_tools_and_the_analyzers_answer(
+    model_api: httpx.Client, scripted: tuple[ScriptedOpenAI, str]
+):
+    server = scripted[0]
+    server.reset(
+        Reply(tool_calls=[("kubectl_events", {"resource_type": "pod", "pod_name": "api-1", "namespace": "shop"})]),
+        Reply(content="The events show nothing unusual for api-1.", usage=(60, 12)),
+    )
+    body = model_api.post("/api/chat", json={"ask": "Is pod api-1 in namespace shop healthy?"}).json()
+    assert body["analysis"] == "The events show nothing unusual for api-1."
+    # The engine's own reads first, then the model's call through the same read-only tools.
+    assert body["tool_calls"][-1]["tool_name"] == "kubectl_events"
+    first = server.requests[0]
+    assert first["tools"] and "<untrusted-data" in first["messages"][-1]["content"]
+    assert server.requests[1]["messages"][-1]["role"] == "tool"
+
+
 def test_with_a_model_a_request_may_choose_the_analyzer_or_the_model_but_no_other(
     model_api: httpx.Client, scripted: tuple[ScriptedOpenAI, str]
 ):

@@ -10,6 +10,7 @@ from typing import Any
 
 from aisre.investigations.model.analysis.finding import Analysis
 from aisre.investigations.model.evidence import ToolResult
+from aisre.investigations.model.questions.health import assess
 
 MAX_CAUSES = 3
 
@@ -32,14 +33,22 @@ class WorkloadVerdict:
 
 
 def workload_verdict(analysis: Analysis, results: Sequence[ToolResult]) -> WorkloadVerdict:
-    """Findings mean unhealthy (their root causes are the summary); none, with something read about the workload,
-    healthy; none and nothing read, unknown."""
+    """Findings mean unhealthy (their root causes are the summary); so do problems the reads show without a known
+    cause (a pod not ready, a warning event); none, with something read that shows the workload running,
+    healthy; nothing read, unknown."""
     if analysis.findings:
         causes = [finding.root_cause for finding in analysis.findings[:MAX_CAUSES]]
         return WorkloadVerdict(False, " ".join(cause if cause.endswith(".") else f"{cause}." for cause in causes))
+    subject = analysis.issue.subject.name
+    health = assess(results, [subject] if subject else [])
+    if health.healthy is False:
+        problems = "; ".join(dict.fromkeys(health.problems[:MAX_CAUSES]))
+        return WorkloadVerdict(False, f"Not healthy, with no known cause found: {problems}.")
     read = [result.label for result in results if result.status == "success"]
     if read:
-        return WorkloadVerdict(True, f"No problem found in what {len(read)} tool call(s) read: {', '.join(read)}.")
+        shown = "; ".join(dict.fromkeys(health.good[:MAX_CAUSES]))
+        facts = f"{shown}. " if shown else ""
+        return WorkloadVerdict(True, f"No problem found: {facts}Read by {len(read)} tool call(s): {', '.join(read)}.")
     reasons = list(dict.fromkeys(result.error or result.status for result in results))
     why = f": {'; '.join(reasons)}" if reasons else ""
     return WorkloadVerdict(None, f"The workload's health could not be assessed: no tool could read it{why}.")

@@ -210,17 +210,7 @@ class HolmesService:
             parsed = parse_sections(answer, tuple(wanted)) if use_sections else {}
             return HolmesRun(analysis, answer, parsed, runner.records, instructions)
         base = self.agent
-        # The configured agent, with this request's sections and tools that report each call as it runs.
-        agent = InvestigationAgent(
-            base.llm,
-            runner,
-            base.specs,
-            base.max_steps,
-            max_tool_chars=base.max_tool_chars,
-            prices=base.prices,
-            sections=wanted,
-            max_parallel_tools=base.max_parallel_tools,
-        )
+        agent = self._agent_over(runner, wanted)
         result = agent.investigate(evidence.issue, analysis)
         return HolmesRun(
             analysis,
@@ -233,6 +223,21 @@ class HolmesService:
             completion_tokens=result.completion_tokens,
             cost_usd=result.cost_usd,
             llm_error=result.llm_error,
+        )
+
+    def _agent_over(self, runner: ToolRunner, sections: Mapping[str, str] = DEFAULT_SECTIONS) -> InvestigationAgent:
+        """The configured agent, with this request's sections and tools that report each call as it runs."""
+        assert self.agent is not None
+        base = self.agent
+        return InvestigationAgent(
+            base.llm,
+            runner,
+            base.specs,
+            base.max_steps,
+            max_tool_chars=base.max_tool_chars,
+            prices=base.prices,
+            sections=sections,
+            max_parallel_tools=base.max_parallel_tools,
         )
 
     def chat(
@@ -250,7 +255,7 @@ class HolmesService:
         if self.chat_model is None:
             run.answer = _analyzer_reply(asked.text, earlier, note=self.analyzer_note)
         else:
-            self._model_reply(run, ask, history, asked.text, earlier)
+            self._model_reply(run, ask, history, asked.text, earlier, runner)
         past = [message.model_dump(exclude_none=True) for message in history or ()]
         return {
             "analysis": run.answer,
@@ -262,8 +267,16 @@ class HolmesService:
         }
 
     def _model_reply(
-        self, run: HolmesRun, ask: str, history: Sequence[ChatMessage] | None, found: str, earlier: str | None
+        self,
+        run: HolmesRun,
+        ask: str,
+        history: Sequence[ChatMessage] | None,
+        found: str,
+        earlier: str | None,
+        runner: ToolRunner,
     ) -> None:
+        """The model's answer, with the analyzer's answer as evidence and, when an agent is configured, the same
+        read-only tools to look further (the analyzer's answer is the fallback when the model fails)."""
         assert self.chat_model is not None
         context = [f"Question: {ask}", "", "What the deterministic analyzer found about it (with the tools it read):"]
         context.append(fence(found, "analyzer-findings"))
@@ -273,6 +286,15 @@ class HolmesService:
         messages = model_messages(CHAT_SYSTEM_PROMPT, history, self.instructions)
         messages.append({"role": "user", "content": "\n".join(context)})
         run.model = self.chat_model.model
+        if self.agent is not None:
+            result = self._agent_over(runner).converse(messages, fallback=_analyzer_reply(found, earlier, note=None))
+            run.answer, run.llm_error = result.answer, result.llm_error
+            run.prompt_tokens, run.completion_tokens, run.cost_usd = (
+                result.prompt_tokens,
+                result.completion_tokens,
+                result.cost_usd,
+            )
+            return
         try:
             reply = self.chat_model.complete(messages)
         except LLMError as error:
