@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aisre.investigations.model.analysis import analyze, render_answer
-from aisre.investigations.model.analysis.describe import parse_containers
+from aisre.investigations.model.kubectl.containers import parse_containers
 from aisre.investigations.model.analysis.rules import (
     alerts,
     containers,
