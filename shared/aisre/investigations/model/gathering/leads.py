@@ -183,6 +183,8 @@ def _workload(done: Read, kind: str, text: str, depth: int) -> list[Read]:
         reads.append(describe(canonical(facts.owner[0]), facts.owner[1], namespace, depth, "up"))
     if done.direction == "up":
         return reads  # reached from one of its pods: its owner's events, not its other children
+    if kind == "replicaset" and done.direction == "down":
+        return reads  # reached from its Deployment, which picks the pods itself
     if kind == "cronjob":
         reads += [describe("job", job, namespace, depth, "down") for job in facts.jobs[:MAX_JOBS]]
         return [*reads, jobs_of(name, namespace, depth)]

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 # "key=value:Effect" or "key:Effect" (a taint has a key and an effect, its value is optional).
 _TAINT = re.compile(r"^([^=:\s]+)(?:=([^:\s]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$")
-# A toleration: "[key][=value][:Effect][ op=Exists][ for Ns]"; an empty key with op=Exists tolerates every taint.
-_TOLERATION = re.compile(r"^([^=:\s]*)(?:=([^:\s]*))?(?::(\w+))?(?:\s+op=(\w+))?")
+# A toleration: "[key][=value][:Effect][ op=Exists][ for Ns]"; an empty key with op=Exists ("op=Exists" alone,
+# or ":NoSchedule op=Exists") tolerates every taint (of that effect).
+_TOLERATION = re.compile(r"^(?!op=)([^=:\s]*)(?:=([^:\s]*))?(?::(\w+))?(?:\s*op=(\w+))?|^op=(\w+)")
 BLOCKING_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
 
 
@@ -79,6 +80,7 @@ def parse_tolerations(values: list[str]) -> list[Toleration]:
         match = _TOLERATION.match(text)
         if not text or match is None:
             continue
-        key, value, effect, operator = match.groups()
-        tolerations.append(Toleration(key or "", value or "", effect or "", (operator or "") == "Exists"))
+        key, value, effect, operator, bare_operator = match.groups()
+        exists = (operator or bare_operator or "") == "Exists"
+        tolerations.append(Toleration(key or "", value or "", effect or "", exists))
     return tolerations

@@ -11,7 +11,7 @@ from aisre.investigations.model.kubectl.quantity import parse_quantity
 from aisre.investigations.model.kubectl.text import NONE_VALUES, key_values, section, table, value_of, values_of
 
 # An "Allocated resources" row: "  cpu   1850m (92%)   2 (100%)" (resource, requests, limits).
-_ALLOCATED = re.compile(r"^\s*([\w./-]+)\s+(\S+)(?:\s+\(\d+%\))?\s+(\S+)")
+_ALLOCATED = re.compile(r"^\s*([\w./-]+)\s+(\S+)((?:\s+\(\d+%\))?)\s+(\S+(?:\s+\(\d+%\))?)")
 
 
 @dataclass
@@ -60,7 +60,10 @@ def parse_node(text: str, name: str = "") -> NodeFacts:
             requested = parse_quantity(match.group(2))
             if requested is not None:
                 node.allocated[match.group(1)] = requested
-                node.allocated_text[match.group(1)] = line.strip()
+                resource, share, limits = match.group(1), match.group(3).strip(), match.group(4)
+                node.allocated_text[resource] = (
+                    f"{resource} requests {match.group(2)} {share}".rstrip() + f", limits {limits}"
+                )
     ready = [line for line in section(text, "Conditions") if line.strip().startswith("Ready ")]
     if ready:
         node.ready = ready[0].split()[1] == "True"
