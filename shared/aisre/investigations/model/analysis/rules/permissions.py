@@ -97,9 +97,12 @@ _DENIALS = (
         "and scope",
     ),
 )
-_NAMED_GROUP = re.compile(r"\?P<\w+>")
-# Any phrasing of any cloud, to find the lines; each cloud's phrasings then say what the line names.
-_ANY_DENIAL = re.compile("|".join(_NAMED_GROUP.sub("", p.pattern) for d in _DENIALS for p in d.phrasings))
+# The words every phrasing above holds: one cheap pass over the logs finds the lines, then each cloud's
+# phrasings say whose denial a line is and what it names.
+_DENIAL_WORDS = re.compile(
+    r"not authorized|AccessDenied|UnauthorizedOperation|AuthorizationError|Permission '|does not have"
+    r"|PERMISSION_DENIED|insufficient authentication scopes|AuthorizationFailed|AuthorizationPermissionMismatch"
+)
 _CREDENTIALS = re.compile(
     r"Unable to locate credentials|NoCredentialProviders|InvalidClientTokenId|ExpiredToken(?:Exception)?"
     r"|The security token included in the request is (?:invalid|expired)|could not find default credentials"
@@ -108,8 +111,9 @@ _CREDENTIALS = re.compile(
 
 
 def cloud_permission_denied(evidence: Evidence) -> Finding | None:
+    candidates = find(runtime(evidence), _DENIAL_WORDS)
     for denial in _DENIALS:
-        hits = [h for h in find(runtime(evidence), _ANY_DENIAL) if denial.search(h.line)]
+        hits = [h for h in candidates if denial.search(h.line)]
         if not hits:
             continue
         cause = (
@@ -163,4 +167,4 @@ def permission_denied(evidence: Evidence) -> Finding | None:
 
 
 def _cloud(line: str) -> bool:
-    return bool(_ANY_DENIAL.search(line))
+    return bool(_DENIAL_WORDS.search(line)) and any(denial.search(line) for denial in _DENIALS)
