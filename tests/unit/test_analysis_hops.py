@@ -168,6 +168,21 @@ def test_untolerated_taints_are_named_per_node_with_what_they_mean() -> None:
     assert placement.untolerated_taint(evidence(tolerated, *nodes)) is None
 
 
+def test_a_tainted_control_plane_beside_a_full_worker_ranks_below_the_full_worker() -> None:
+    event = (
+        SCHEDULING + "1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 1 Insufficient memory."
+    )
+    found = evidence(
+        pending(event, requests="memory: 2Gi"),
+        described("node", "cp-1", node("cp-1", taints="node-role.kubernetes.io/control-plane:NoSchedule"), None),
+        described("node", "worker-1", node("worker-1"), None),
+    )
+    findings = analyze(found).findings
+    assert findings[0].rule == "insufficient_resources"
+    taint = next(f for f in findings if f.rule == "untolerated_taint")
+    assert taint.confidence == 0.7 and "(a control-plane node)" in taint.root_cause
+
+
 # -- storage ---------------------------------------------------------------------------------------------------
 
 
@@ -322,6 +337,9 @@ def test_rbac_names_the_service_account_and_namespace() -> None:
         in finding.root_cause
     )
     assert "a Role and RoleBinding" in finding.suggestions[0]
+    anonymous = r'{"message":"forbidden: User \"system:anonymous\" cannot get path \"/api/v1/pods\"","code":403}'
+    finding = permissions.rbac_forbidden(evidence(logs_of(anonymous)))
+    assert finding is not None and "no service account token" in finding.root_cause
 
 
 def test_a_slow_dependency_is_named_and_connect_failures_are_left_to_the_connection_rule() -> None:

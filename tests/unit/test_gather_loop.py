@@ -84,7 +84,14 @@ def test_a_pending_pod_leads_to_the_nodes_and_not_to_its_logs() -> None:
 def test_a_claim_leads_to_the_storage_classes_and_without_a_class_to_the_volumes() -> None:
     runner = TableRunner(
         {
-            describe("pod", POD): pod(POD, status="Pending", scheduled=False, claim="checkout-data"),
+            describe("pod", POD): pod(
+                POD,
+                status="Pending",
+                scheduled=False,
+                claim="checkout-data",
+                events="Warning  FailedScheduling  1m  default-scheduler  0/2 nodes are available: pod has unbound "
+                "immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful.",
+            ),
             describe("persistentvolumeclaim", "checkout-data"): claim("checkout-data"),
             key("kubectl_get_by_kind_in_cluster", kind="storageclass"): STORAGE_CLASSES,
         }
@@ -92,6 +99,8 @@ def test_a_claim_leads_to_the_storage_classes_and_without_a_class_to_the_volumes
     gather(issue("pod", POD), runner)
     assert runner.called("kubectl_get_by_kind_in_cluster", kind="storageclass")
     assert not runner.called("kubectl_get_by_kind_in_cluster", kind="persistentvolume")
+    # The scheduler's reason is the claim, not the nodes: they are not read.
+    assert not runner.called("kubectl_get_by_kind_in_cluster", kind="node")
     runner.answers[describe("persistentvolumeclaim", "checkout-data")] = claim("checkout-data", storage_class="")
     runner.calls.clear()
     gather(issue("pod", POD), runner)

@@ -46,6 +46,8 @@ POD_SUFFIX = {
 _REPLICASET_HASH = re.compile(r"-[a-z0-9]{6,10}$")
 _LINEAGE_POD = re.compile(r"\bPod/([\w.-]+)")
 _TRACE = re.compile(r"traceID=(\w+)\)\s*\(durationMs=(\d+)")
+# The scheduler's per-node reasons: "2 Insufficient memory", "1 node(s) had untolerated taint", "Too many pods".
+_PER_NODE = re.compile(r"Insufficient|node\(s\)|Too many pods", re.IGNORECASE)
 _AFFINITY = re.compile(r"affinity|selector", re.IGNORECASE)
 _NODE_TROUBLE = re.compile(
     r"\bEvicted\b|NodeNotReady|low on resource|TaintManagerEviction|node\.kubernetes\.io/(?:unreachable|not-ready)"
@@ -119,7 +121,7 @@ def _pod(done: Read, pod: PodFacts, depth: int) -> list[Read]:
     pending = name if pod.unscheduled else ""
     for claim in pod.claims[:MAX_CLAIMS]:
         reads.append(describe("persistentvolumeclaim", claim, namespace, depth, pending_pod=pending))
-    if pod.unscheduled:
+    if pod.unscheduled and _about_nodes(pod.events):
         nodes = Want("nodes", limit=MAX_NODES)
         reads.append(read("kubectl_get_by_kind_in_cluster", {"kind": "node"}, depth, want=nodes, pending_pod=name))
         if not pod.node_selector and any(_AFFINITY.search(e) for e in pod.events):
@@ -132,6 +134,13 @@ def _pod(done: Read, pod: PodFacts, depth: int) -> list[Read]:
     ):
         reads += _config_objects(pod, namespace, depth)
     return reads
+
+
+def _about_nodes(events: list[str]) -> bool:
+    """Whether the nodes can say why a pod waits: the scheduler gave per-node reasons (resources, taints, labels),
+    or no reason at all. A claim not bound is the claim's to explain."""
+    said = [e for e in events if "FailedScheduling" in e]
+    return not said or any(_PER_NODE.search(e) for e in said)
 
 
 def _config_objects(pod: PodFacts, namespace: str, depth: int) -> list[Read]:

@@ -39,6 +39,7 @@ class PodFacts:
     node_selector_line: str = ""
     tolerations: list[Toleration] = field(default_factory=list)
     tolerations_line: str = ""
+    tolerations_shown: bool = False  # a describe without a Tolerations line says nothing of them
     unscheduled: bool = False
     containers: list[ContainerInfo] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
@@ -89,6 +90,7 @@ def parse_pod(text: str, name: str = "", namespace: str = "") -> PodFacts:
     toleration_values = values_of(text, "Tolerations")
     pod.tolerations = parse_tolerations(toleration_values)
     pod.tolerations_line = ", ".join(toleration_values)
+    pod.tolerations_shown = value_of(text, "Tolerations") is not None
     pod.containers = parse_containers(text)
     pod.events = event_lines(text)
     scheduled_false = any(re.match(r"\s*PodScheduled\s+False\b", line) for line in section(text, "Conditions"))

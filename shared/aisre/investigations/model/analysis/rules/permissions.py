@@ -15,7 +15,7 @@ from aisre.investigations.model.evidence import Evidence
 # Quotes may come escaped (\") from logs recorded as JSON.
 _Q = r'\\?"'
 _RBAC = re.compile(
-    rf"is forbidden: User {_Q}([^\"\\]+){_Q} cannot ([\w-]+) resource {_Q}([^\"\\]+){_Q}"
+    rf"forbidden: User {_Q}([^\"\\]+){_Q} cannot ([\w-]+) (?:resource|path) {_Q}([^\"\\]+){_Q}"
     rf"(?: in API group {_Q}([^\"\\]*){_Q})?(?: in the namespace {_Q}([^\"\\]+){_Q}| at the cluster scope)?",
     re.IGNORECASE,
 )
@@ -35,8 +35,13 @@ def rbac_forbidden(evidence: Evidence) -> Finding | None:
     api = f" (API group `{group}`)" if group else ""
     cause = f"RBAC forbids the workload: {who} cannot {verb} `{resource}`{api}{where} (forbidden by the API server)."
     binding = "a Role and RoleBinding" if namespace else "a ClusterRole and ClusterRoleBinding"
-    tip = f"Grant {binding} allowing `{verb}` on `{resource}` to {who}"
-    return cause_finding(evidence, "rbac_forbidden", cause, hits, 0.9, tip)
+    tips = [f"Grant {binding} allowing `{verb}` on `{resource}` to {who}"]
+    if user == "system:anonymous":
+        cause += " The request carried no credentials: the client sent no service account token."
+        tips.insert(
+            0, "Send the pod's service account token (mounted at /var/run/secrets/kubernetes.io/serviceaccount)"
+        )
+    return cause_finding(evidence, "rbac_forbidden", cause, hits, 0.9, *tips)
 
 
 @dataclass(frozen=True)

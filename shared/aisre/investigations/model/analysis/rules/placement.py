@@ -189,7 +189,9 @@ def untolerated_taint(evidence: Evidence) -> Finding | None:
                 blocked[node.name] = untolerated
         event = _scheduler_event(pod)
         said = event is not None and bool(_TAINT_EVENT.search(event))
-        if not blocked or not (said or len(blocked) == len(known)):
+        everywhere = len(blocked) == len(known)
+        # Without the scheduler saying so, only a describe that shows the tolerations can rule them out.
+        if not blocked or not (said or (everywhere and pod.tolerations_shown)):
             continue
         lines = [quote(event)] if event else []
         lines.append(cite("Pod", pod.name, f"Tolerations: {pod.tolerations_line or '<none>'}", pod.namespace))
@@ -198,14 +200,16 @@ def untolerated_taint(evidence: Evidence) -> Finding | None:
             lines.append(cite("Node", name, "Taints: " + ", ".join(str(t) for t in taints)))
             meanings = [f"`{t}`" + (f" ({_TAINT_MEANING[t.key]})" if t.key in _TAINT_MEANING else "") for t in taints]
             clauses.append(f"node `{name}` has {', '.join(meanings)}")
-        scope = "every node it could use" if len(blocked) == len(known) else "some nodes"
+        scope = (
+            "every node it could use carries a taint it does not tolerate"
+            if everywhere
+            else "some nodes carry taints it does not tolerate (the scheduler's event says why the others do not fit)"
+        )
         return Finding(
             rule="untolerated_taint",
-            root_cause=f"Pod {_pod_name(pod)} stays Pending because {scope} carries a taint it does not tolerate: "
-            + "; ".join(clauses)
-            + ".",
+            root_cause=f"Pod {_pod_name(pod)} stays Pending because {scope}: " + "; ".join(clauses) + ".",
             evidence_lines=tuple(dict.fromkeys(lines)),
-            confidence=0.93 if said else 0.85,
+            confidence=(0.93 if said else 0.85) if everywhere else 0.7,
             suggestions=(
                 "Add a matching toleration to the pod if it is meant to run on those nodes",
                 "Otherwise remove the taint (kubectl taint node <node> key:Effect-) or add untainted nodes; "
