@@ -8,6 +8,7 @@ from tests.bench import (
     big_payload,
     cold_start,
     diagnosis_latency,
+    investigation_latency,
     listing,
     requests_per_alert,
     similar,
@@ -28,6 +29,8 @@ def main() -> int:
         big_payload.report(big_payload.run())
     if not only or "diagnosis" in only:
         diagnosis_latency.report(diagnosis_latency.run())
+    if not only or "investigation" in only:
+        investigation_latency.report(investigation_latency.run())
     if not only or "similar" in only:
         similar.report(similar.run())
     if not only or "listing" in only:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aisre.investigations.model.analysis import analyze, render_answer
-from aisre.investigations.model.analysis.describe import parse_containers
 from aisre.investigations.model.analysis.rules import (
     alerts,
     containers,
@@ -13,10 +12,12 @@ from aisre.investigations.model.analysis.rules import (
     logs,
     network,
     performance,
+    permissions,
     scheduling,
     traces,
 )
 from aisre.investigations.model.evidence import Evidence, Issue, Subject, ToolResult
+from aisre.investigations.model.kubectl.containers import parse_containers
 
 SUBJECT = Subject(kind="pod", name="api-7d9f8b6c5d-x2x9z", namespace="shop")
 
@@ -215,10 +216,10 @@ def test_connection_pool_exhaustion() -> None:
 
 def test_rbac_forbidden_and_permission_denied() -> None:
     line = 'pods is forbidden: User "system:serviceaccount:shop:api" cannot list resource "pods" in API group ""'
-    finding = logs.rbac_forbidden(pod_evidence(pod_logs(line)))
+    finding = permissions.rbac_forbidden(pod_evidence(pod_logs(line)))
     assert finding is not None and "cannot list" in finding.root_cause
-    assert logs.permission_denied(pod_evidence(pod_logs(line))) is None
-    denied = logs.permission_denied(pod_evidence(pod_logs("open /data/cache: permission denied")))
+    assert permissions.permission_denied(pod_evidence(pod_logs(line))) is None
+    denied = permissions.permission_denied(pod_evidence(pod_logs("open /data/cache: permission denied")))
     assert denied is not None
 
 

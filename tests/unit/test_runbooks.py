@@ -38,6 +38,13 @@ EXPECTED: dict[str, str] = {
     "config_parse_error": "missing-config",
     "failing_probe": "probe-failure",
     "failed_scheduling": "pending-pod",
+    "insufficient_resources": "pending-pod",
+    "node_selector_mismatch": "pending-pod",
+    "untolerated_taint": "pending-pod",
+    "unbound_claim": "pending-pod",
+    "volume_attach_failure": "pending-pod",
+    "service_without_endpoints": "network-connectivity",
+    "dependency_timeouts": "network-connectivity",
     "job_failed": "failed-job",
     "dns_failure": "dns-resolution",
     "connection_failure": "network-connectivity",
@@ -53,7 +60,8 @@ EXPECTED: dict[str, str] = {
     "resource_overcommit": "node-pressure",
 }
 # Rules with no runbook on purpose: they are not failures an operator works through with kubectl.
-UNCOVERED = {"heartbeat_alert", "no_tools_available", "slow_operations", "slow_trace"}
+# cloud_permission_denied: the fix is in the cloud's IAM, which no runbook of the catalog covers yet.
+UNCOVERED = {"heartbeat_alert", "no_tools_available", "slow_operations", "slow_trace", "cloud_permission_denied"}
 
 # The ids the diagnosis used before this catalog (investigation._PLAYBOOKS): they must all still exist.
 LEGACY_PLAYBOOKS = {

@@ -34,6 +34,15 @@ BROAD_TOOLS = frozenset(
     }
 )
 
+# Not a tool: the gatherer's own account of a bound it reached (tool calls, time) and of the reads it left undone.
+# A result, so it travels wherever tool results travel (the state machine's state too); its words are in
+# `error`, which no rule reads as what the cluster or a workload said.
+GATHERING_NOTE = "gathering_note"
+# Objects read beside the subject's own (the nodes a pending pod could use, storage classes, a ConfigMap's data):
+# their events and text are about other workloads or are configuration, so they are not the subject's evidence
+# unless the subject is one of them.
+CONTEXT_KINDS = frozenset({"node", "persistentvolume", "storageclass", "configmap", "secret"})
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -109,8 +118,21 @@ class Evidence:
                 yield result
 
     def focused(self) -> Iterator[ToolResult]:
-        """Results about the subject and its own objects, without namespace- or cluster-wide listings."""
-        return (r for r in self.results if r.tool not in BROAD_TOOLS)
+        """Results about the subject and its own objects, without namespace- or cluster-wide listings and without
+        the objects read for context (CONTEXT_KINDS) unless the subject is one."""
+        own = (self.issue.subject.kind or "").lower()
+        return (
+            r
+            for r in self.results
+            if r.tool not in BROAD_TOOLS
+            and r.tool != GATHERING_NOTE
+            and (_object_kind(r) not in CONTEXT_KINDS or _object_kind(r) == own)
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the gatherer said of its own reading: a bound reached and what was left unread."""
+        return tuple(r.error or "" for r in self.results if r.tool == GATHERING_NOTE)
 
     def logs(self) -> Iterator[ToolResult]:
         return (r for r in self.results if r.tool in LOG_TOOLS)
@@ -119,3 +141,8 @@ class Evidence:
         for result in self.of("kubectl_describe"):
             if kind is None or str(result.params.get("kind", "")).lower() == kind:
                 yield result
+
+
+def _object_kind(result: ToolResult) -> str:
+    """The kind of object a describe or events read is about ("" for other tools)."""
+    return str(result.params.get("kind") or result.params.get("resource_type") or "").lower()

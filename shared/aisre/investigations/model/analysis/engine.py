@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aisre.investigations.model.analysis.finding import Analysis, Finding
 from aisre.investigations.model.analysis.rules import RULES, Rule
-from aisre.investigations.model.evidence import Evidence
+from aisre.investigations.model.evidence import GATHERING_NOTE, Evidence
 
 # The generic fallback only speaks when no specific rule explained anything.
 FALLBACK_RULES = frozenset({"application_errors"})
@@ -26,5 +26,6 @@ def analyze(evidence: Evidence, rules: Sequence[Rule] = RULES) -> Analysis:
     return Analysis(
         issue=evidence.issue,
         findings=tuple(finding for _, finding in found),
-        tool_calls=tuple(result.label for result in evidence.results),
+        tool_calls=tuple(result.label for result in evidence.results if result.tool != GATHERING_NOTE),
+        notes=evidence.notes,
     )

@@ -29,6 +29,8 @@ class Analysis:
     issue: Issue
     findings: tuple[Finding, ...] = ()
     tool_calls: tuple[str, ...] = field(default_factory=tuple)
+    # What the gatherer said of its own reading (a bound reached, reads left undone): the answer repeats it.
+    notes: tuple[str, ...] = ()
 
     @property
     def top(self) -> Finding | None:

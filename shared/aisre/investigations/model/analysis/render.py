@@ -58,4 +58,7 @@ def render_answer(analysis: Analysis) -> str:
         out.append("")
         out.append(f"## Tools called ({len(analysis.tool_calls)})")
         out.extend(f"- {call}" for call in analysis.tool_calls)
+    if analysis.notes:
+        out.append("")
+        out.extend(f"Note: {note}" for note in analysis.notes)
     return "\n".join(out)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aisre.investigations.model.analysis.describe import ContainerInfo, parse_containers
 from aisre.investigations.model.evidence import Evidence, ToolResult
+from aisre.investigations.model.kubectl.containers import ContainerInfo, parse_containers
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import re
 
 from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.rules.common import crash_looping, crash_phrase, pod_containers
-from aisre.investigations.model.analysis.text import find, quotes
+from aisre.investigations.model.analysis.text import find, quote, quotes
 from aisre.investigations.model.evidence import Evidence
+from aisre.investigations.model.kubectl.services import data_keys
 
 _JVM_OOM = re.compile(r"java\.lang\.OutOfMemoryError|Out of memory: Kill(ed)? process|OOMKilling", re.IGNORECASE)
 
@@ -111,25 +112,30 @@ def image_pull(evidence: Evidence) -> Finding | None:
 
 
 _CONFIG_REF = re.compile(
-    r'(secret|configmap)s? "?([\w.-]+)"? not found|couldn\'t find key (\S+) in (Secret|ConfigMap) ([\w./-]+)'
+    r'(secret|configmap)s? \\?"?([\w.-]+)\\?"? not found|couldn\'t find key (\S+) in (Secret|ConfigMap) ([\w./-]+)'
     r"|CreateContainerConfigError",
     re.IGNORECASE,
 )
 
 
 def container_config_error(evidence: Evidence) -> Finding | None:
-    """CreateContainerConfigError / FailedMount: the pod references a Secret or ConfigMap (key) that is not there."""
+    """CreateContainerConfigError / FailedMount: the pod references a Secret or ConfigMap (key) that is not there;
+    the object's own read, when made, confirms it is missing or shows the keys it has."""
     hits = find(evidence.focused(), _CONFIG_REF)
     named = [h for h in hits if h.match.group(2) or h.match.group(3)]
     if not hits:
         return None
+    lines = list(quotes(named or hits))
     if named:
         match = named[0].match
         if match.group(2):
-            what = f"{match.group(1).lower()} `{match.group(2)}`"
+            kind, name, key = match.group(1).lower(), match.group(2), ""
+            what = f"{kind} `{name}`"
         else:
-            what = f"key `{match.group(3)}` in {match.group(4)} `{match.group(5)}`"
+            kind, name, key = match.group(4).lower(), match.group(5).rsplit("/", 1)[-1], match.group(3)
+            what = f"key `{key}` in {match.group(4)} `{name}`"
         cause = f"The container cannot be created because the referenced {what} does not exist."
+        cause += _object_read(evidence, kind, name, key, lines)
     else:
         cause = (
             "The container cannot be created (CreateContainerConfigError): a referenced Secret or ConfigMap is missing."
@@ -137,12 +143,29 @@ def container_config_error(evidence: Evidence) -> Finding | None:
     return Finding(
         rule="container_config_error",
         root_cause=cause,
-        evidence_lines=quotes(named or hits),
+        evidence_lines=tuple(lines),
         confidence=0.9,
         suggestions=(
             "Create the missing Secret/ConfigMap (or key) in the pod's namespace, or fix the reference's name",
         ),
     )
+
+
+def _object_read(evidence: Evidence, kind: str, name: str, key: str, lines: list[str]) -> str:
+    """What reading the ConfigMap or Secret itself showed, appending its line to `lines`."""
+    for result in evidence.describes(kind):
+        if result.params.get("name") != name:
+            continue
+        if result.status == "success" and result.text.strip() and "not found" not in result.text[:200]:
+            keys = data_keys(result.text)
+            if key and keys is not None and key not in keys:
+                lines.append(f"{kind.capitalize()} {name}: Data keys: {', '.join(keys) or 'none'}")
+                return f" `{name}` exists, but its keys are: {', '.join(keys) or 'none'}."
+            return ""
+        if "not found" in result.body:
+            lines.append(f"{result.label}: {quote(result.body)}")
+            return " Reading it confirms: it is not found."
+    return ""
 
 
 _PROBE = re.compile(r"(Readiness|Liveness|Startup) probe failed:?\s*(.*)", re.IGNORECASE)

@@ -1,8 +1,10 @@
-"""Failed Jobs: backoff limit or deadline reached (the cause itself is read from the pods' logs by other rules)."""
+"""Failed Jobs: backoff limit or deadline reached. The cause itself is read from the pods' logs by other rules,
+which name the failed job beside it (common.symptom)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.text import find, quotes
@@ -15,7 +17,14 @@ _LIMIT = re.compile(r"Backoff Limit:\s+(\d+)")
 _FAILED_ROW = re.compile(r"^\S+\s+Failed\s+\d+/\d+")
 
 
-def job_failed(evidence: Evidence) -> Finding | None:
+@dataclass(frozen=True)
+class JobFailure:
+    name: str
+    why: str  # "its pods kept failing (2 failed) until it reached its backoff limit (Backoff Limit: 1)"
+    lines: tuple[str, ...]  # the event or status lines saying so, most telling first
+
+
+def job_failure(evidence: Evidence) -> JobFailure | None:
     describes = list(evidence.describes("job"))
     text = "\n".join(r.text for r in describes)
     statuses = _STATUSES.search(text)
@@ -38,10 +47,17 @@ def job_failed(evidence: Evidence) -> Finding | None:
     else:
         limit_text = f" (Backoff Limit: {limit.group(1)})" if limit else ""
         why = f"its pods kept failing ({failed} failed) until it reached its backoff limit{limit_text}"
+    return JobFailure(str(name), why, tuple(lines))
+
+
+def job_failed(evidence: Evidence) -> Finding | None:
+    failure = job_failure(evidence)
+    if failure is None:
+        return None
     return Finding(
         rule="job_failed",
-        root_cause=f"Job `{name}` failed: {why}. The reason its pods fail is in their logs.",
-        evidence_lines=tuple(lines),
+        root_cause=f"Job `{failure.name}` failed: {failure.why}. The reason its pods fail is in their logs.",
+        evidence_lines=failure.lines,
         confidence=0.85,
         suggestions=(
             "Fix the error the job's pods report (see their logs), then re-run the job",

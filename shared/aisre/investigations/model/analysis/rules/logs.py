@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
-from dataclasses import replace
 
 from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.rules.common import crash_phrase
+from aisre.investigations.model.analysis.rules.runtime import cause_finding, runtime
 from aisre.investigations.model.analysis.text import Hit, find, quotes
-from aisre.investigations.model.evidence import LOG_TOOLS, Evidence, ToolResult
-
-# Where a process's own words show up: its logs, its termination message (describe), events, the alert's finding.
-_RUNTIME_TOOLS = (*LOG_TOOLS, "kubectl_describe", "kubectl_events", "fetch_finding_by_id", "kubectl_lineage_children")
+from aisre.investigations.model.evidence import Evidence
 
 # Binaries commonly invoked from container commands; a not-found name close to one of them is likely a typo.
 COMMON_COMMANDS = (
@@ -84,32 +80,6 @@ COMMON_COMMANDS = (
 )
 
 
-def _runtime(evidence: Evidence) -> list[ToolResult]:
-    return [_messages_only(r) if r.tool == "kubectl_describe" else r for r in evidence.of(*_RUNTIME_TOOLS)]
-
-
-def _messages_only(result: ToolResult) -> ToolResult:
-    """A describe's termination messages and events: what happened, not what the spec says should happen."""
-    kept: list[str] = []
-    in_events = False
-    for line in result.text.splitlines():
-        if line.startswith("Events:"):
-            in_events = True
-        if in_events or line.strip().startswith("Message:"):
-            kept.append(line)
-    return replace(result, text="\n".join(kept))
-
-
-def _finding(evidence: Evidence, rule: str, cause: str, hits: Iterable[Hit], confidence: float, *tips: str) -> Finding:
-    return Finding(
-        rule=rule,
-        root_cause=cause + crash_phrase(evidence),
-        evidence_lines=quotes(hits),
-        confidence=confidence,
-        suggestions=tuple(tips),
-    )
-
-
 _NOT_FOUND_CMD = re.compile(
     r'exec: "([^"]+)": executable file not found'
     r"|exec: \\\"([^\\\"]+)\\\": executable file not found"
@@ -120,7 +90,7 @@ _NOT_FOUND_CMD = re.compile(
 
 
 def command_not_found(evidence: Evidence) -> Finding | None:
-    hits = [h for h in find(_runtime(evidence), _NOT_FOUND_CMD) if "Error from server" not in h.line]
+    hits = [h for h in find(runtime(evidence), _NOT_FOUND_CMD) if "Error from server" not in h.line]
     if not hits:
         return None
     command = next(g for g in hits[0].match.groups() if g)
@@ -131,19 +101,19 @@ def command_not_found(evidence: Evidence) -> Finding | None:
     if close and close[0] != name:
         cause += f" `{name}` looks like a typo of `{close[0]}`."
         tips.insert(0, f"Replace `{name}` with `{close[0]}` in the container command")
-    return _finding(evidence, "command_not_found", cause, hits, 0.92, *tips)
+    return cause_finding(evidence, "command_not_found", cause, hits, 0.92, *tips)
 
 
 _EXEC_FORMAT = re.compile(r"exec format error", re.IGNORECASE)
 
 
 def exec_format_error(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), _EXEC_FORMAT)
+    hits = find(runtime(evidence), _EXEC_FORMAT)
     if not hits:
         return None
     cause = "The image's binary cannot run on the node (exec format error): it was built for another CPU architecture."
     tip = "Build or pull the image for the node's architecture (e.g. a multi-arch image with linux/amd64 and arm64)"
-    return _finding(evidence, "exec_format_error", cause, hits, 0.9, tip)
+    return cause_finding(evidence, "exec_format_error", cause, hits, 0.9, tip)
 
 
 _ENV = re.compile(
@@ -157,13 +127,13 @@ _ENV = re.compile(
 
 
 def missing_env_var(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), _ENV)
+    hits = find(runtime(evidence), _ENV)
     if not hits:
         return None
     var = next(g for g in hits[0].match.groups() if g)
     cause = f"The environment variable `{var}` is missing (not set in the container), and the application exits."
     tip = f"Set `{var}` in the container's env (directly, or from a ConfigMap/Secret) and roll the workload"
-    return _finding(evidence, "missing_env_var", cause, hits, 0.92, tip)
+    return cause_finding(evidence, "missing_env_var", cause, hits, 0.92, tip)
 
 
 _CONFIG_PARSE = re.compile(
@@ -176,24 +146,24 @@ _CONFIG_PARSE = re.compile(
 
 
 def config_parse_error(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), _CONFIG_PARSE)
+    hits = find(runtime(evidence), _CONFIG_PARSE)
     if not hits:
         return None
     cause = "The application's configuration does not parse (a YAML/JSON/TOML or config syntax error), so it exits."
     tip = "Validate the config file (ConfigMap or mounted file) with a linter and fix the reported line"
-    return _finding(evidence, "config_parse_error", cause, hits, 0.88, tip)
+    return cause_finding(evidence, "config_parse_error", cause, hits, 0.88, tip)
 
 
 _SHELL_SYNTAX = re.compile(r"syntax error(?:: unexpected| near unexpected token|: end of file unexpected)", re.I)
 
 
 def shell_syntax_error(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), _SHELL_SYNTAX)
+    hits = find(runtime(evidence), _SHELL_SYNTAX)
     if not hits:
         return None
     cause = f"The container's shell script has a syntax error ({hits[0].line.strip()}), so the command fails at once."
     tip = "Fix the script in the container command/args (check if/fi, quotes and loops), e.g. with `sh -n`"
-    return _finding(evidence, "shell_syntax_error", cause, hits, 0.9, tip)
+    return cause_finding(evidence, "shell_syntax_error", cause, hits, 0.9, tip)
 
 
 _CERT_EXPIRED = re.compile(
@@ -209,31 +179,34 @@ _CERT_INVALID = re.compile(
 
 
 def certificate_problem(evidence: Evidence) -> Finding | None:
-    expired = find(_runtime(evidence), _CERT_EXPIRED)
+    expired = find(runtime(evidence), _CERT_EXPIRED)
     if expired:
         cause = "The TLS/SSL certificate the application uses has expired, and it fails on validating it."
         tips = (
             "Renew the certificate (Secret/ConfigMap it is mounted from) and restart the pods",
             "Automate renewal (e.g. cert-manager) and alert on certificate expiry ahead of time",
         )
-        return _finding(evidence, "certificate_expired", cause, expired, 0.93, *tips)
-    invalid = find(_runtime(evidence), _CERT_INVALID)
+        return cause_finding(evidence, "certificate_expired", cause, expired, 0.93, *tips)
+    invalid = find(runtime(evidence), _CERT_INVALID)
     if invalid:
         cause = "TLS verification fails: the peer's certificate is not trusted or does not match the host name."
         tip = "Mount the right CA bundle or fix the certificate's subject alternative names"
-        return _finding(evidence, "certificate_invalid", cause, invalid, 0.85, tip)
+        return cause_finding(evidence, "certificate_invalid", cause, invalid, 0.85, tip)
     return None
 
 
 DNS_FAILURE = re.compile(
     r"no such host|Name or service not known|NXDOMAIN|Temporary failure in name resolution|Failed to resolve '"
     r"|NameResolutionError|could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|nodename nor servname"
-    r"|UnknownHostException|Unknown host",
+    r"|UnknownHostException|Unknown host|Name does not resolve|could not translate host name|server misbehaving"
+    r"|\bSERVFAIL\b|\bEAI_AGAIN\b|getaddrinfo failed|bad address '|No address associated with hostname"
+    r"|lookup [\w.-]+ on [\w.:\[\]]+: .*(?:i/o timeout|connection refused)",
     re.IGNORECASE,
 )
 _HOST = re.compile(
     r"resolve '([^']+)'|resolve host: ([\w.-]+)|lookup ([\w.-]+)|host='([^']+)'|getaddrinfo \w+ ([\w.-]+)"
-    r"|UnknownHostException: ([\w.-]+)",
+    r"|UnknownHostException: ([\w.-]+)|translate host name \\?\"([^\"\\]+)|bad address '([^']+)'"
+    r"|([\w-]+(?:\.[\w-]+)+): (?:Name does not resolve|Name or service not known)",
     re.IGNORECASE,
 )
 
@@ -247,7 +220,7 @@ def dns_host(hits: list[Hit]) -> str | None:
 
 
 def dns_failure(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), DNS_FAILURE)
+    hits = find(runtime(evidence), DNS_FAILURE)
     if not hits:
         return None
     host = dns_host(hits)
@@ -257,7 +230,7 @@ def dns_failure(evidence: Evidence) -> Finding | None:
         "Check the name is right and the Service exists in that namespace (name.namespace.svc.cluster.local)",
         "Check CoreDNS/kube-dns pods are healthy and that no NetworkPolicy blocks egress to port 53",
     )
-    return _finding(evidence, "dns_failure", cause, hits, 0.85, *tips)
+    return cause_finding(evidence, "dns_failure", cause, hits, 0.85, *tips)
 
 
 _CONNECT = re.compile(
@@ -270,7 +243,7 @@ _TARGET = re.compile(r"\b([a-z][\w-]*(?:\.[\w-]+)*:\d{2,5})\b|dial tcp ([\d.]+:\
 
 
 def connection_failure(evidence: Evidence) -> Finding | None:
-    hits = [h for h in find(_runtime(evidence), _CONNECT) if not DNS_FAILURE.search(h.line)]
+    hits = [h for h in find(runtime(evidence), _CONNECT) if not DNS_FAILURE.search(h.line)]
     if not hits:
         return None
     target = next((next(g for g in m.groups() if g) for h in hits if (m := _TARGET.search(h.line))), None)
@@ -280,7 +253,7 @@ def connection_failure(evidence: Evidence) -> Finding | None:
         f"Check that {where} is up, its Service has ready endpoints, and the host/port in the config are right",
         "Check NetworkPolicies and security groups between the workload and the dependency",
     )
-    return _finding(evidence, "connection_failure", cause, hits, 0.85, *tips)
+    return cause_finding(evidence, "connection_failure", cause, hits, 0.85, *tips)
 
 
 _POOL = re.compile(
@@ -292,7 +265,7 @@ _POOL = re.compile(
 
 
 def connection_exhaustion(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), _POOL)
+    hits = find(runtime(evidence), _POOL)
     if not hits:
         return None
     cause = "Database connections are exhausted: the server or the client pool has no free connection left."
@@ -300,33 +273,7 @@ def connection_exhaustion(evidence: Evidence) -> Finding | None:
         "Check the database's max_connections against all clients' pool sizes; look for leaked connections",
         "Add a connection pooler (e.g. PgBouncer) or lower per-replica pool sizes",
     )
-    return _finding(evidence, "connection_exhaustion", cause, hits, 0.8, *tips)
-
-
-_PERMISSION = re.compile(r"permission denied|EACCES|operation not permitted|read-only file system", re.IGNORECASE)
-_RBAC = re.compile(r'is forbidden: User "([^"]+)" cannot (\w+) resource "([^"]+)"', re.IGNORECASE)
-
-
-def rbac_forbidden(evidence: Evidence) -> Finding | None:
-    hits = find(_runtime(evidence), _RBAC)
-    if not hits:
-        return None
-    user, verb, resource = hits[0].match.groups()
-    cause = f"RBAC forbids the workload: `{user}` cannot {verb} `{resource}` (forbidden by the API server)."
-    tip = f"Grant a Role/ClusterRole allowing {verb} on {resource} to that service account, with a RoleBinding"
-    return _finding(evidence, "rbac_forbidden", cause, hits, 0.9, tip)
-
-
-def permission_denied(evidence: Evidence) -> Finding | None:
-    hits = [h for h in find(_runtime(evidence), _PERMISSION) if not _RBAC.search(h.line)]
-    if not hits:
-        return None
-    cause = "The process is denied access to a file or operation (permission denied)."
-    tips = (
-        "Check the user the container runs as (securityContext runAsUser/fsGroup) against file ownership",
-        "Writable paths on a read-only root filesystem need an emptyDir or volume mount",
-    )
-    return _finding(evidence, "permission_denied", cause, hits, 0.75, *tips)
+    return cause_finding(evidence, "connection_exhaustion", cause, hits, 0.8, *tips)
 
 
 _ERROR_LINE = re.compile(r"\b(panic:|fatal|exception|error|traceback|critical)\b", re.IGNORECASE)

@@ -6,6 +6,7 @@ import re
 
 from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.rules.common import pod_containers
+from aisre.investigations.model.analysis.rules.dependencies import call_target
 from aisre.investigations.model.analysis.text import Hit, context, find, quote
 from aisre.investigations.model.evidence import Evidence
 
@@ -46,7 +47,10 @@ def cpu_throttling(evidence: Evidence) -> Finding | None:
 
 
 _DURATION = re.compile(
-    r"(?:in|took|duration[:=]?|elapsed[:=]?|after|latency[:=]?)\s*(\d+(?:\.\d+)?)\s*(ms|milliseconds|s|sec|secs|seconds)\b",
+    r"(?:in|took|duration[:=]?|elapsed[:=]?|after|latency[:=]?)\s*(\d+(?:\.\d+)?)\s*(ms|milliseconds|s|sec|secs|seconds)\b"
+    # Structured logs put the unit in the key: duration_ms=2300, "latencyMs": 2300, elapsed_s=4.1.
+    r"|\b(?:duration|latency|elapsed|took|response_?time|request_?time)_?(ms|millis|s|sec|seconds)\"?\s*[:=]\s*\"?"
+    r"(\d+(?:\.\d+)?)",
     re.IGNORECASE,
 )
 _DB_WORDS = re.compile(r"database|\bdb\b|query|sql|stored procedure|postgres|mysql|mongo|redis", re.IGNORECASE)
@@ -54,7 +58,8 @@ SLOW_SECONDS = 1.0
 
 
 def _seconds(hit: Hit) -> float:
-    value, unit = float(hit.match.group(1)), hit.match.group(2).lower()
+    value = float(hit.match.group(1) or hit.match.group(4))
+    unit = (hit.match.group(2) or hit.match.group(3)).lower()
     return value / 1000 if unit.startswith("m") else value
 
 
@@ -73,7 +78,9 @@ def slow_operations(evidence: Evidence) -> Finding | None:
             "(a slow query or stored procedure on the database)."
         )
     else:
-        cause = f"Requests are slow: the logs time an operation at up to {_seconds(slowest):g} seconds."
+        target = call_target(slowest.line)
+        what = f"a call to `{target}`" if target else "an operation"
+        cause = f"Requests are slow: the logs time {what} at up to {_seconds(slowest):g} seconds."
     pod = slowest.result.params.get("pod_name")
     if pod:
         cause += f" Seen in the logs of pod `{pod}`."

@@ -29,6 +29,18 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"volume node affinity conflict", re.I), "the pod's volume is in a zone with no suitable node"),
 )
 
+# What to do about each reason (keyed by a word of the reason's text above).
+_TIPS = (
+    ("insufficient", "Free or add capacity (scale the node group / cluster autoscaler), or lower the pod's requests"),
+    ("taints", "Add a toleration for the taint to the pod, or schedule it on untainted nodes"),
+    ("nodeSelector", "Fix the nodeSelector / node affinity to labels the nodes carry, or label a node to match"),
+    ("PersistentVolumeClaim", "Read the claim (kubectl describe pvc): its StorageClass, provisioner and events"),
+    ("StorageClass", "Point the claim at an existing StorageClass, or create the missing one"),
+    ("maximum number of pods", "Add nodes, or raise the kubelet's max-pods where the node's IPs allow it"),
+    ("host port", "Drop the hostPort, or run fewer replicas than nodes"),
+    ("zone", "Schedule the pod in the volume's zone (node affinity), or recreate the volume where nodes are"),
+)
+
 
 def failed_scheduling(evidence: Evidence) -> Finding | None:
     hits = find(evidence.focused(), r"FailedScheduling|nodes are available|Insufficient [\w./-]+")
@@ -47,7 +59,7 @@ def failed_scheduling(evidence: Evidence) -> Finding | None:
     if not reasons and not any("FailedScheduling" in h.line for h in hits):
         return None
     why = "; ".join(reasons) if reasons else "the scheduler found no suitable node"
-    tips = ["Free or add capacity (scale the node group / cluster autoscaler), or lower the pod's requests"]
+    tips = [tip for key, tip in _TIPS if any(key in reason for reason in reasons)] or [_TIPS[0][1]]
     if any(_GPU.search(r) for r in reasons):
         tips.insert(0, "Add GPU nodes (with the device plugin) or reduce the nvidia.com/gpu requested per pod")
     informative = sorted(

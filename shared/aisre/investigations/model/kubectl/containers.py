@@ -6,6 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 _KEY_VALUE = re.compile(r"^(\s*)([A-Za-z][\w ./-]*?):\s*(.*)$")
+# kubectl's words for an env var taken from an object: "<set to the key 'k' in secret 's'>" and
+# "<set to the key 'k' of config map 'c'>"; an envFrom source is a row "name  ConfigMap|Secret  Optional: false".
+_KEY_REF = re.compile(r"<set to the key '([^']+)' (?:in secret|of config map) '([^']+)'>")
+_FROM_REF = re.compile(r"^(\S+)\s+(ConfigMap|Secret)\b")
 
 
 @dataclass
@@ -25,6 +29,8 @@ class ContainerInfo:
     command: list[str] = field(default_factory=list)
     limits: dict[str, str] = field(default_factory=dict)
     requests: dict[str, str] = field(default_factory=dict)
+    # The ConfigMaps and Secrets its environment reads: (kind, name, key), key "" for a whole object (envFrom).
+    env_refs: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def crash_looping(self) -> bool:
@@ -89,7 +95,7 @@ def _container(name: str, block: list[str], init: bool) -> ContainerInfo:
                 info.restart_count = int(value)
             elif key in ("Command", "Args") and value:
                 info.command.append(value)
-        elif match or section in ("Command", "Args"):
+        elif match or section in ("Command", "Args", "Environment Variables from"):
             _sub_field(info, section, line.strip(), match)
     return info
 
@@ -97,6 +103,13 @@ def _container(name: str, block: list[str], init: bool) -> ContainerInfo:
 def _sub_field(info: ContainerInfo, section: str, stripped: str, match: re.Match[str] | None) -> None:
     if section in ("Command", "Args"):
         info.command.append(stripped)
+        return
+    if section == "Environment Variables from" and (source := _FROM_REF.match(stripped)):
+        info.env_refs.append((source.group(2), source.group(1), ""))
+        return
+    if section == "Environment" and (ref := _KEY_REF.search(stripped)):
+        kind = "Secret" if " in secret " in ref.group(0) else "ConfigMap"
+        info.env_refs.append((kind, ref.group(2), ref.group(1)))
         return
     if match is None:
         return
