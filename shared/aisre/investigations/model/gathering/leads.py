@@ -24,6 +24,7 @@ from aisre.investigations.model.kubectl.services import parse_service
 from aisre.investigations.model.kubectl.storage import parse_claim
 from aisre.investigations.model.kubectl.text import value_of
 from aisre.investigations.model.kubectl.workloads import job_rows, parse_workload
+from aisre.investigations.model.questions.targets import parse_rows
 
 # Fan-out caps: the first few of each kind of child say what the rest would, and the tool-call bound is shared.
 MAX_PODS = 3
@@ -219,7 +220,10 @@ def pods_of(
     lineage; failing that, the pods its events named."""
     pattern = rf"{re.escape(name)}-{POD_SUFFIX.get(kind, '.+')}"
     named = tuple(r for pod in prefer[:MAX_PODS] for r in visit_pod(pod, namespace, depth + 1, "down"))
-    lineage_want = Want("pods", pattern, selector, MAX_PODS, prefer, named)
+    # Every namespace's pods whose row names the controller (kubectl get -A | grep), in this namespace.
+    find_want = Want("pods", pattern, selector, MAX_PODS, prefer, named, namespace)
+    find = read("kubectl_find_resource", {"kind": "pod", "keyword": name}, depth, "down", want=find_want)
+    lineage_want = Want("pods", pattern, selector, MAX_PODS, prefer, (find,))
     lineage = read(
         "kubectl_lineage_children",
         {"kind": kind, "name": name, "namespace": namespace},
@@ -243,7 +247,7 @@ def _from_listing(done: Read, result: ToolResult) -> list[Read]:
     want = done.want
     assert want is not None
     depth = done.depth + 1
-    namespace = done.param("namespace")
+    namespace = done.param("namespace") or want.namespace
     text = result.text if answered(result) else ""
     if want.what == "pods":
         pods = _pick_pods(done.tool, text, want)
@@ -265,6 +269,14 @@ def _pick_pods(tool: str, text: str, want: Want) -> list[str]:
     if tool == "kubectl_lineage_children":
         names = [n for n in dict.fromkeys(_LINEAGE_POD.findall(text)) if re.fullmatch(want.pattern, n)]
         return names[: want.limit]
+    if tool == "kubectl_find_resource":  # grep's rows: no header, the namespace first
+        found = [
+            row
+            for row in parse_rows(text, "pod")
+            if (not want.namespace or row.namespace == want.namespace) and re.fullmatch(want.pattern, row.name)
+        ]
+        found.sort(key=lambda row: (row.name not in want.prefer, row.healthy))
+        return [row.name for row in found[: want.limit]]
     rows = pod_rows(text)
     selector = dict(want.selector)
     if selector and any(row.labels for row in rows):

@@ -28,6 +28,8 @@ class Want:
     prefer: tuple[str, ...] = ()  # names to take first (the pods a controller's events say it created)
     # What to read instead when nothing in the listing matched (a Job's lineage when its pods aged out of it).
     fallback: tuple[Read, ...] = ()
+    # The namespace the rows must be in, for a listing of every namespace (`kubectl_find_resource`).
+    namespace: str = ""
 
 
 @dataclass(frozen=True)

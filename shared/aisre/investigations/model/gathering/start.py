@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from aisre.investigations.model.evidence import Issue, Subject
-from aisre.investigations.model.gathering.leads import MAX_TRACES
+from aisre.investigations.model.gathering.leads import MAX_TRACES, pods_of
 from aisre.investigations.model.gathering.reads import Read, Want, describe, events, read, visit_pod
 from aisre.investigations.model.kubectl.kinds import WORKLOADS, canonical
 
@@ -86,6 +86,10 @@ def _subject_reads(subject: Subject) -> list[Read]:
         return []
     if kind == "pod":
         return visit_pod(name, namespace, 0)
+    if not kind:
+        # A name without a kind (an alert labelled only with its service's name): most often a Deployment's; its
+        # pods are found by name in any case (in the namespace's listing, else across namespaces).
+        return [describe("deployment", name, namespace, 0), pods_of("", name, namespace, 0)]
     if kind in WORKLOADS or kind in ("service", "persistentvolumeclaim"):
         # The describe leads on (to the owner, the pods, the claims, the endpoints); get shows the status row.
         by_name = read("kubectl_get_by_name", {"kind": kind, "name": name, "namespace": namespace})
