@@ -41,6 +41,9 @@ GATHERING_NOTE = "gathering_note"
 # Objects read beside the subject's own (the nodes a pending pod could use, storage classes, a ConfigMap's data):
 # their events and text are about other workloads or are configuration, so they are not the subject's evidence
 # unless the subject is one of them.
+# What a result read aside from the subject is about: a dependency its logs name, the cluster's DNS.
+ASIDE_DEPENDENCY = "dependency"
+ASIDE_CLUSTER_DNS = "cluster-dns"
 CONTEXT_KINDS = frozenset({"node", "persistentvolume", "storageclass", "configmap", "secret"})
 
 
@@ -91,6 +94,9 @@ class ToolResult:
     status: str  # "success", "error", "no_data" or "unavailable"
     text: str = ""
     error: str | None = None
+    # Why it was read when it is not about the subject: "" for the subject and its own objects, else what it is
+    # (ASIDE_DEPENDENCY, ASIDE_CLUSTER_DNS). Rules about the subject leave such results out.
+    aside: str = ""
 
     @property
     def label(self) -> str:
@@ -126,6 +132,7 @@ class Evidence:
             for r in self.results
             if r.tool not in BROAD_TOOLS
             and r.tool != GATHERING_NOTE
+            and not r.aside
             and (_object_kind(r) not in CONTEXT_KINDS or _object_kind(r) == own)
         )
 
@@ -135,7 +142,12 @@ class Evidence:
         return tuple(r.error or "" for r in self.results if r.tool == GATHERING_NOTE)
 
     def logs(self) -> Iterator[ToolResult]:
-        return (r for r in self.results if r.tool in LOG_TOOLS)
+        """What the subject's workload printed (not the logs of a dependency read aside)."""
+        return (r for r in self.results if r.tool in LOG_TOOLS and not r.aside)
+
+    def aside(self, what: str) -> Iterator[ToolResult]:
+        """Results read aside from the subject, about `what` (ASIDE_DEPENDENCY, ASIDE_CLUSTER_DNS)."""
+        return (r for r in self.results if r.aside == what)
 
     def describes(self, kind: str | None = None) -> Iterator[ToolResult]:
         for result in self.of("kubectl_describe"):

@@ -18,15 +18,16 @@ def results_to_state(results: Iterable[ToolResult], cap: int = RESULT_TEXT_CAP) 
         if len(text) > cap:
             # Keep the end: the latest log lines and the events section matter most.
             text = f"[first {len(text) - cap} characters cut]\n" + text[-cap:]
-        state.append(
-            {
-                "tool": result.tool,
-                "params": dict(result.params),
-                "status": result.status,
-                "text": text,
-                "error": result.error,
-            }
-        )
+        item = {
+            "tool": result.tool,
+            "params": dict(result.params),
+            "status": result.status,
+            "text": text,
+            "error": result.error,
+        }
+        if result.aside:
+            item["aside"] = result.aside
+        state.append(item)
     return state
 
 
@@ -38,6 +39,7 @@ def results_from_state(items: Sequence[dict[str, Any]]) -> tuple[ToolResult, ...
             status=str(item.get("status", "error")),
             text=str(item.get("text") or ""),
             error=item.get("error"),
+            aside=str(item.get("aside") or ""),
         )
         for item in items
     )

@@ -81,11 +81,14 @@ def gather(
                 frontier.extend([read])
                 break
             answer = runner.run(read.tool, read.arguments)
+            if read.aside:
+                answer = replace(answer, aside=read.aside)
             answers[read.key] = answer
             results.append(answer)
         if read.interpretation() not in interpreted:
             interpreted.add(read.interpretation())
-            frontier.extend(next_reads(read, answer))
+            following = next_reads(read, answer)
+            frontier.extend(replace(r, aside=read.aside) if read.aside and not r.aside else r for r in following)
     if bound:
         unread = [r for r in frontier.remaining() if r.tool in available and r.key not in answers]
         results.append(_note(bound, unread))

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 
 from aisre.investigations.model.evidence import ToolResult
+from aisre.investigations.model.gathering.dependencies import dependency_reads
 from aisre.investigations.model.gathering.reads import (
+    CURRENT_LOG_TOOLS,
+    PREVIOUS_LOG_TOOLS,
     Read,
     Want,
     describe,
@@ -22,10 +25,11 @@ from aisre.investigations.model.kubectl.nodes import parse_node_listing
 from aisre.investigations.model.kubectl.pods import PodFacts, parse_pod, pod_rows
 from aisre.investigations.model.kubectl.services import parse_service
 from aisre.investigations.model.kubectl.storage import parse_claim
-from aisre.investigations.model.kubectl.text import value_of
+from aisre.investigations.model.kubectl.text import table, value_of
 from aisre.investigations.model.kubectl.workloads import job_rows, parse_workload
 from aisre.investigations.model.questions.targets import parse_rows
 
+LOG_TOOLS = (*CURRENT_LOG_TOOLS, *PREVIOUS_LOG_TOOLS)
 # Fan-out caps: the first few of each kind of child say what the rest would, and the tool-call bound is shared.
 MAX_PODS = 3
 MAX_NODES = 5
@@ -67,6 +71,8 @@ def next_reads(done: Read, result: ToolResult) -> list[Read]:
         return _from_listing(done, result)
     if done.tool == "kubectl_describe":
         return _from_describe(done, result)
+    if done.tool in LOG_TOOLS and not done.aside and result.status == "success":
+        return dependency_reads(done, result.text)
     return []
 
 
@@ -261,6 +267,14 @@ def _from_listing(done: Read, result: ToolResult) -> list[Read]:
     if want.what == "nodes":
         nodes = [node.name for node in parse_node_listing(text)]
         return [describe("node", node, None, depth, pending_pod=done.pending_pod) for node in nodes[: want.limit]]
+    if want.what == "services":
+        chosen = [
+            row["NAME"]
+            for row in table(text)
+            if row.get("NAME")
+            and ((want.pattern and re.fullmatch(want.pattern, row["NAME"])) or row.get("CLUSTER-IP") in want.addresses)
+        ]
+        return [describe("service", name, namespace, depth, "down") for name in chosen[: want.limit]]
     traces = sorted(((int(ms), trace_id) for trace_id, ms in _TRACE.findall(text)), reverse=True)
     return [read("fetch_tempo_trace_by_id", {"trace_id": trace_id}, depth) for _, trace_id in traces[: want.limit]]
 

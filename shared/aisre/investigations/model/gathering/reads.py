@@ -21,7 +21,7 @@ class Want:
     """What to pick out of a listing's rows: the pods of an owner (by label selector when the listing shows labels,
     else by name), a CronJob's jobs, the nodes a pending pod could go to, the slowest traces."""
 
-    what: Literal["pods", "jobs", "nodes", "traces"]
+    what: Literal["pods", "jobs", "nodes", "traces", "services"]
     pattern: str = ""  # a regex the whole name matches
     selector: tuple[tuple[str, str], ...] = ()
     limit: int = 3
@@ -30,6 +30,8 @@ class Want:
     fallback: tuple[Read, ...] = ()
     # The namespace the rows must be in, for a listing of every namespace (`kubectl_find_resource`).
     namespace: str = ""
+    # Cluster IPs a row may have instead of a name matching `pattern` (the Services a log line dialled).
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Read:
     want: Want | None = None
     # The pending pod this read serves, when it does (its claims' volumes, the nodes it could go to).
     pending_pod: str = ""
+    # Read aside from the subject (a dependency its logs name, the cluster's DNS): its answer and every read it
+    # leads to are tagged so, and rules about the subject leave them out.
+    aside: str = ""
 
     @property
     def key(self) -> str:
@@ -59,9 +64,9 @@ class Read:
         shown = ", ".join(f"{k}={v}" for k, v in self.params if v not in (None, ""))
         return f"{self.tool}({shown})"
 
-    def interpretation(self) -> tuple[str, Want | None, Direction, str]:
+    def interpretation(self) -> tuple[str, Want | None, Direction, str, str]:
         """What makes two reads of one answer lead to different next reads."""
-        return self.key, self.want, self.direction, self.pending_pod
+        return self.key, self.want, self.direction, self.pending_pod, self.aside
 
 
 def read(tool: str, params: Mapping[str, Any], depth: int = 0, direction: Direction = "", **extra: Any) -> Read:

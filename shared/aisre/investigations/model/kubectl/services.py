@@ -18,6 +18,7 @@ class ServiceFacts:
     selector: dict[str, str] = field(default_factory=dict)
     selector_line: str = ""
     service_type: str = ""
+    cluster_ip: str = ""
     # The ready addresses; None when the output does not say (newer kubectl, or the live adapter's summary).
     endpoints: list[str] | None = None
     endpoints_line: str = ""
@@ -34,6 +35,7 @@ def parse_service(text: str, name: str = "", namespace: str = "") -> ServiceFact
     service.selector = selector_pairs(selector)
     service.selector_line = f"Selector: {selector or '<none>'}"
     service.service_type = value_of(text, "Type") or ""
+    service.cluster_ip = value_of(text, "IP") or ""
     endpoints = value_of(text, "Endpoints")
     if endpoints is not None:
         service.endpoints = [] if endpoints in NONE_VALUES else [e for e in endpoints.split(",") if e.strip()]

@@ -7,10 +7,10 @@ import re
 from collections import Counter
 
 from aisre.investigations.model.analysis.finding import Finding
-from aisre.investigations.model.analysis.rules.logs import DNS_FAILURE
 from aisre.investigations.model.analysis.rules.runtime import cause_finding, runtime
 from aisre.investigations.model.analysis.text import find
 from aisre.investigations.model.evidence import LOG_TOOLS, Evidence
+from aisre.investigations.model.kubectl.dependencies import DNS_FAILURE
 
 # Waiting for an answer that does not come in time, in the words of the common clients (Go's net/http and gRPC,
 # Python requests/httpx, Java, Node's axios, Envoy and nginx gateways).

@@ -10,6 +10,7 @@ from aisre.investigations.model.analysis.rules.common import crash_phrase
 from aisre.investigations.model.analysis.rules.runtime import cause_finding, runtime
 from aisre.investigations.model.analysis.text import Hit, find, quotes
 from aisre.investigations.model.evidence import Evidence
+from aisre.investigations.model.kubectl.dependencies import CONNECT_FAILURE, DNS_FAILURE, DNS_HOST, TARGET
 
 # Binaries commonly invoked from container commands; a not-found name close to one of them is likely a typo.
 COMMON_COMMANDS = (
@@ -195,25 +196,9 @@ def certificate_problem(evidence: Evidence) -> Finding | None:
     return None
 
 
-DNS_FAILURE = re.compile(
-    r"no such host|Name or service not known|NXDOMAIN|Temporary failure in name resolution|Failed to resolve '"
-    r"|NameResolutionError|could not resolve host|getaddrinfo (?:ENOTFOUND|EAI_AGAIN)|nodename nor servname"
-    r"|UnknownHostException|Unknown host|Name does not resolve|could not translate host name|server misbehaving"
-    r"|\bSERVFAIL\b|\bEAI_AGAIN\b|getaddrinfo failed|bad address '|No address associated with hostname"
-    r"|lookup [\w.-]+ on [\w.:\[\]]+: .*(?:i/o timeout|connection refused)",
-    re.IGNORECASE,
-)
-_HOST = re.compile(
-    r"resolve '([^']+)'|resolve host: ([\w.-]+)|lookup ([\w.-]+)|host='([^']+)'|getaddrinfo \w+ ([\w.-]+)"
-    r"|UnknownHostException: ([\w.-]+)|translate host name \\?\"([^\"\\]+)|bad address '([^']+)'"
-    r"|([\w-]+(?:\.[\w-]+)+): (?:Name does not resolve|Name or service not known)",
-    re.IGNORECASE,
-)
-
-
 def dns_host(hits: list[Hit]) -> str | None:
     for hit in hits:
-        match = _HOST.search(hit.line)
+        match = DNS_HOST.search(hit.line)
         if match:
             return next(g for g in match.groups() if g)
     return None
@@ -233,20 +218,11 @@ def dns_failure(evidence: Evidence) -> Finding | None:
     return cause_finding(evidence, "dns_failure", cause, hits, 0.85, *tips)
 
 
-_CONNECT = re.compile(
-    r"connection refused|ECONNREFUSED|connect: connection timed out|i/o timeout|No route to host"
-    r"|All host\(s\) tried .* failed|no available connection|could not connect to|unable to connect"
-    r"|failed to connect|Connection reset by peer|connection timed out",
-    re.IGNORECASE,
-)
-_TARGET = re.compile(r"\b([a-z][\w-]*(?:\.[\w-]+)*:\d{2,5})\b|dial tcp ([\d.]+:\d+)", re.IGNORECASE)
-
-
 def connection_failure(evidence: Evidence) -> Finding | None:
-    hits = [h for h in find(runtime(evidence), _CONNECT) if not DNS_FAILURE.search(h.line)]
+    hits = [h for h in find(runtime(evidence), CONNECT_FAILURE) if not DNS_FAILURE.search(h.line)]
     if not hits:
         return None
-    target = next((next(g for g in m.groups() if g) for h in hits if (m := _TARGET.search(h.line))), None)
+    target = next((next(g for g in m.groups() if g) for h in hits if (m := TARGET.search(h.line))), None)
     where = f"`{target}`" if target else "a dependency"
     cause = f"The application cannot connect to {where}: connections are refused, time out or find no available host."
     tips = (

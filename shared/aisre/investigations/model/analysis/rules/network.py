@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from aisre.investigations.model.analysis.finding import Finding
-from aisre.investigations.model.analysis.rules.logs import DNS_FAILURE, dns_host
+from aisre.investigations.model.analysis.rules.logs import dns_host
 from aisre.investigations.model.analysis.text import find, quotes
 from aisre.investigations.model.evidence import LOG_TOOLS, Evidence
+from aisre.investigations.model.kubectl.dependencies import DNS_FAILURE
 
 _POLICY = re.compile(r"NetworkPolic(?:y|ies)[/\s]+([\w.-]+)|networkpolicy(?:\.networking\.k8s\.io)?/([\w.-]+)", re.I)
 _RESTRICTIVE = re.compile(r"deny|egress|isolat|block|restrict", re.IGNORECASE)

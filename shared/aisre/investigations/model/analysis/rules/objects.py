@@ -37,9 +37,12 @@ class Described:
     result: ToolResult
 
 
-def described(evidence: Evidence, kind: str) -> Iterator[Described]:
-    """Answered describes of one kind (the kind as the read named it, any case)."""
+def described(evidence: Evidence, kind: str, aside: bool = False) -> Iterator[Described]:
+    """Answered describes of one kind (the kind as the read named it, any case): the subject's own objects, or
+    with `aside` those read aside from it too (a dependency's Service)."""
     for result in evidence.of("kubectl_describe"):
+        if result.aside and not aside:
+            continue
         if str(result.params.get("kind", "")).lower() == kind and answered(result):
             yield Described(kind, str(result.params.get("name", "")), str(result.params.get("namespace") or ""), result)
 
@@ -103,9 +106,9 @@ def _none_found(result: ToolResult) -> bool:
     return "No resources found" in result.body
 
 
-def services(evidence: Evidence) -> list[ServiceFacts]:
+def services(evidence: Evidence, aside: bool = False) -> list[ServiceFacts]:
     found = []
-    for item in described(evidence, "service"):
+    for item in described(evidence, "service", aside):
         service = parse_service(item.result.text, item.name, item.namespace)
         if service.endpoints is None:
             service.endpoints, service.endpoints_line = _endpoints_read(evidence, service)
