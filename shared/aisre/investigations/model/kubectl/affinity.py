@@ -48,11 +48,13 @@ def required_terms(yaml_text: str) -> list[Term]:
     text is not a pod's YAML."""
     import yaml  # the analyzer reads YAML only here, for the few pods whose scheduling failed on affinity
 
+    lines = body_lines(yaml_text)
     try:
-        document = yaml.safe_load("\n".join(body_lines(yaml_text)))
+        affinity = _at(yaml.safe_load("\n".join(lines)), "spec", "affinity")
     except yaml.YAMLError:
-        return []
-    required = _at(document, "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
+        # A document that does not parse whole (a status message quoted badly): its affinity block alone may.
+        affinity = _affinity_block(lines)
+    required = _at(affinity, "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
     terms = []
     for term in _at(required, "nodeSelectorTerms") or []:
         expressions = tuple(
@@ -63,6 +65,24 @@ def required_terms(yaml_text: str) -> list[Term]:
         if expressions:
             terms.append(expressions)
     return terms
+
+
+def _affinity_block(lines: list[str]) -> Any:
+    import yaml
+
+    for start, line in enumerate(lines):
+        if line.strip() == "affinity:":
+            indent = len(line) - len(line.lstrip())
+            block = [line[indent:]]
+            for following in lines[start + 1 :]:
+                if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                    break
+                block.append(following[indent:])
+            try:
+                return _at(yaml.safe_load("\n".join(block)), "affinity")
+            except yaml.YAMLError:
+                return None
+    return None
 
 
 def _at(value: Any, *path: str) -> Any:

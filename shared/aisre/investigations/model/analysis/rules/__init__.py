@@ -53,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     permissions.permission_denied,
     # A pending pod: the rules joining it with its claims and the nodes rank above the scheduler's event alone.
     storage.unbound_claim,
+    storage.volume_zone_conflict,
     placement.insufficient_resources,
     placement.node_selector_mismatch,
     placement.untolerated_taint,

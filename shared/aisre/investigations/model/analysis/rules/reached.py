@@ -93,7 +93,7 @@ def dependency_without_endpoints(evidence: Evidence) -> Finding | None:
     for service in services(evidence, aside=True):
         if not service.without_endpoints or not any(_is(ref, service.name, service.cluster_ip) for ref in wanted):
             continue
-        said = hits[0].match.group(0).lower()
+        said = _most_specific(hits)
         cause = (
             f"The application cannot connect to Service `{service.name}` (namespace `{service.namespace}`; the log "
             f"says {said}): it has no endpoints, no ready pod backs it (scaled to zero, not ready, or a selector "
@@ -107,6 +107,15 @@ def dependency_without_endpoints(evidence: Evidence) -> Finding | None:
         ]
         return Finding(finding.rule, finding.root_cause, (*finding.evidence_lines, *cited), 0.9, finding.suggestions)
     return None
+
+
+_SPECIFIC = ("connection refused", "econnrefused", "no route to host", "connection reset by peer", "i/o timeout")
+
+
+def _most_specific(hits: list[Hit]) -> str:
+    """What the failure was, as specifically as a line says it ("connection refused" over "failed to connect")."""
+    said = [m.group(0).lower() for hit in hits for m in CONNECT_FAILURE.finditer(hit.line)]
+    return next((phrase for phrase in _SPECIFIC if phrase in said), said[0] if said else "it cannot connect")
 
 
 def _bring_up(service: ServiceFacts) -> str:

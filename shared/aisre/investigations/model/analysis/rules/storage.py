@@ -7,7 +7,16 @@ from __future__ import annotations
 import re
 
 from aisre.investigations.model.analysis.finding import Finding
-from aisre.investigations.model.analysis.rules.objects import cite, claims, pods, storage_classes, volumes
+from aisre.investigations.model.analysis.rules.objects import (
+    cite,
+    claims,
+    described,
+    nodes,
+    pending_pods,
+    pods,
+    storage_classes,
+    volumes,
+)
 from aisre.investigations.model.analysis.text import find, quote, quotes
 from aisre.investigations.model.evidence import Evidence
 from aisre.investigations.model.kubectl.pods import PodFacts
@@ -100,7 +109,26 @@ def _why_pending(evidence: Evidence, claim: ClaimFacts) -> tuple[str, float, tup
 
 def _no_volume(evidence: Evidence, claim: ClaimFacts) -> tuple[str, float, tuple[str, ...], list[str]]:
     found = volumes(evidence)
-    lines: list[str] = []
+    lines = [
+        cite("PersistentVolumeClaim", claim.name, event, claim.namespace)
+        for event in claim.events
+        if _NO_VOLUME.search(event)
+    ][:1]
+    held = [v for v in found or [] if v.status == "Released" and v.claim == f"{claim.namespace}/{claim.name}"]
+    if held:
+        # Static provisioning's trap: the volume made for this claim still carries the old claim's claimRef.
+        volume = held[0]
+        lines.append(f"PersistentVolume {volume.name}: STATUS Released, CLAIM {volume.claim}, {volume.capacity}")
+        why = (
+            f"the PersistentVolume `{volume.name}` made for it is Released: its claimRef still points at the earlier "
+            f"claim `{volume.claim}` (deleted and recreated since), so no persistent volume is available to bind it"
+        )
+        tips = (
+            f"Clear the volume's claimRef so it becomes Available again: kubectl patch pv {volume.name} "
+            '-p \'{"spec":{"claimRef":null}}\' (its reclaim policy Retain kept the data)',
+            "Or create a new PersistentVolume for the claim (static provisioning), or give it a StorageClass",
+        )
+        return why, 0.94, tips, lines
     if found is None:
         volume_text = "no PersistentVolume matches it"
     else:
@@ -119,7 +147,8 @@ def _no_volume(evidence: Evidence, claim: ClaimFacts) -> tuple[str, float, tuple
         "Create a PersistentVolume matching the claim (size, access mode, storageClassName), or",
         "give the claim a StorageClass with a dynamic provisioner (or mark one as the cluster's default)",
     )
-    return classless + volume_text, 0.88, tips, lines
+    # The claim's own account joined with the volumes ranks above the scheduler's event alone.
+    return classless + volume_text, 0.93, tips, lines
 
 
 def _class_names(classes: list[StorageClassRow]) -> str:
@@ -161,3 +190,56 @@ def volume_attach_failure(evidence: Evidence) -> Finding | None:
         confidence=0.85,
         suggestions=tips,
     )
+
+
+_VOLUME_AFFINITY_EVENT = re.compile(r"volume node affinity conflict", re.IGNORECASE)
+_TERM = re.compile(r"^\s*Term \d+:\s+(\S+) in \[([^\]]*)\]", re.MULTILINE)
+# The labels that say a node's zone, whatever the cloud's CSI driver calls its own topology key.
+_ZONE_KEY = re.compile(r"(?:^|/)zone$")
+
+
+def volume_zone_conflict(evidence: Evidence) -> Finding | None:
+    """A pending pod's bound volume is pinned (by its node affinity) to a zone no node is in."""
+    labelled = [node for node in nodes(evidence).values() if node.labels]
+    volume_terms = {item.name: _TERM.findall(item.result.text) for item in described(evidence, "persistentvolume")}
+    for pod in pending_pods(evidence):
+        event = next((e for e in pod.events if _VOLUME_AFFINITY_EVENT.search(e)), None)
+        if event is None or not labelled:
+            continue
+        for claim in (claims(evidence).get(name) for name in pod.claims):
+            terms = volume_terms.get(claim.volume, []) if claim is not None and claim.volume else []
+            for key, values in terms:
+                wanted = {v.strip() for v in values.split(",") if v.strip()}
+                zones = {_zone(node.labels, key) for node in labelled} - {None}
+                if not wanted or not zones or wanted & zones:
+                    continue
+                assert claim is not None
+                have = ", ".join(sorted(z for z in zones if z))
+                pinned = ", ".join(sorted(wanted))
+                return Finding(
+                    rule="volume_zone_conflict",
+                    root_cause=(
+                        f"Pod `{pod.name}` stays Pending: its volume `{claim.volume}` (claim `{claim.name}`) is pinned "
+                        f"to zone {pinned} by its node affinity, and no node is in that zone (the nodes are in "
+                        f"{have}), so the scheduler finds a volume node affinity conflict on every node."
+                    ),
+                    evidence_lines=(
+                        quote(event),
+                        cite("PersistentVolume", claim.volume, f"Node Affinity: {key} in [{values}]"),
+                        *(cite("Node", n.name, f"zone {_zone(n.labels, key)}") for n in labelled[:4]),
+                    ),
+                    confidence=0.95,
+                    suggestions=(
+                        f"Add a node in {pinned} (scale the node group of that zone up, or let the autoscaler "
+                        "create one there)",
+                        "Or move the data: snapshot the volume and restore it in a zone with nodes, then rebind "
+                        "the claim",
+                    ),
+                )
+    return None
+
+
+def _zone(labels: dict[str, str], key: str) -> str | None:
+    if key in labels:
+        return labels[key]
+    return next((value for name, value in labels.items() if _ZONE_KEY.search(name)), None)
