@@ -65,3 +65,8 @@ def test_every_case_replays_and_is_scored(suite: Path, rubric_path: Path, questi
     results = run_suite(iter_cases(suite), rubric)
     assert len(results) == len(_folders(suite))
     assert all(r.passed is not None and r.answer for r in results)
+    # A regression guard: every case passed without a model when the engine was built against them (issue #11).
+    failed = {r.case: r.unmet for r in results if not r.passed}
+    assert not failed, failed
+    if questions:  # an answer a person can read: the answer first, not a heading or the note on the engine
+        assert all(not r.answer.startswith(("## ", "_")) for r in results)

@@ -10,6 +10,17 @@ _KEY_VALUE = re.compile(r"^(\s*)([A-Za-z][\w ./-]*?):\s*(.*)$")
 # "<set to the key 'k' of config map 'c'>"; an envFrom source is a row "name  ConfigMap|Secret  Optional: false".
 _KEY_REF = re.compile(r"<set to the key '([^']+)' (?:in secret|of config map) '([^']+)'>")
 _FROM_REF = re.compile(r"^(\S+)\s+(ConfigMap|Secret)\b")
+_PORT = re.compile(r"\b(\d{1,5})/(?:TCP|UDP|SCTP)\b")
+_PROBE_PORT = re.compile(
+    r"(?:http-get|https-get|tcp-socket|grpc)\s+(?:https?://)?[\w.-]*:(\d{1,5})\b|\bport=(\d{1,5})\b"
+)
+
+
+def probe_port(probe: str) -> int | None:
+    """The port a probe line checks (`http-get http://:8081/healthz ...`, `tcp-socket :5432 ...`); None for an
+    exec probe or a named port."""
+    match = _PROBE_PORT.search(probe)
+    return int(next(g for g in match.groups() if g)) if match else None
 
 
 @dataclass
@@ -31,6 +42,10 @@ class ContainerInfo:
     requests: dict[str, str] = field(default_factory=dict)
     # The ConfigMaps and Secrets its environment reads: (kind, name, key), key "" for a whole object (envFrom).
     env_refs: list[tuple[str, str, str]] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)  # the container ports it declares
+    # Its probes as describe prints them: kind ("Liveness", "Readiness", "Startup") -> "http-get http://:8081/healthz
+    # delay=15s ..."; the port a probe checks is `probe_port(...)`.
+    probes: dict[str, str] = field(default_factory=dict)
 
     @property
     def crash_looping(self) -> bool:
@@ -95,6 +110,10 @@ def _container(name: str, block: list[str], init: bool) -> ContainerInfo:
                 info.restart_count = int(value)
             elif key in ("Command", "Args") and value:
                 info.command.append(value)
+            elif key in ("Port", "Ports"):
+                info.ports += [int(port) for port in _PORT.findall(value)]
+            elif key in ("Liveness", "Readiness", "Startup"):
+                info.probes[key] = value
         elif match or section in ("Command", "Args", "Environment Variables from"):
             _sub_field(info, section, line.strip(), match)
     return info

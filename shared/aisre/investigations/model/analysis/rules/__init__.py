@@ -33,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     containers.oom_killed,
     containers.image_pull,
     containers.container_config_error,
+    containers.probe_port_mismatch,
     logs.command_not_found,
     logs.exec_format_error,
     logs.missing_env_var,

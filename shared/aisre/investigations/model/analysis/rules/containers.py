@@ -8,6 +8,7 @@ from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.rules.common import crash_looping, crash_phrase, pod_containers
 from aisre.investigations.model.analysis.text import find, quote, quotes
 from aisre.investigations.model.evidence import Evidence
+from aisre.investigations.model.kubectl.containers import probe_port
 from aisre.investigations.model.kubectl.services import data_keys
 
 _JVM_OOM = re.compile(r"java\.lang\.OutOfMemoryError|Out of memory: Kill(ed)? process|OOMKilling", re.IGNORECASE)
@@ -191,3 +192,57 @@ def failing_probe(evidence: Evidence) -> Finding | None:
             "If the application is slow to start, add a startupProbe or raise initialDelaySeconds",
         ),
     )
+
+
+# "listening on :8080", "Listening on port 8080", "serving HTTP on 0.0.0.0:8080", "bound to [::]:8080".
+_LISTENING = re.compile(
+    r"\b(?:listen(?:ing|s)?|serving|bound)\b(?: \w+){0,3}? (?:on|at|to)\s+(?:port\s+|(?:https?://)?[\w.\[\]:-]*:)(\d{2,5})\b"
+    r"|\bstarted on port\(?s?\)?:?\s*(\d{2,5})\b",
+    re.IGNORECASE,
+)
+_PROBE_REFUSED = re.compile(r"(Readiness|Liveness|Startup) probe failed:.*(?:connection refused|connect: )", re.I)
+
+
+def probe_port_mismatch(evidence: Evidence) -> Finding | None:
+    """A probe checks a port the container does not serve: it declares (or logs that it listens on) another one,
+    so every probe is refused."""
+    refused = find(evidence.focused(), _PROBE_REFUSED)
+    if not refused:
+        return None
+    listening = {_port(hit.match) for hit in find(evidence.logs(), _LISTENING)}
+    for container in pod_containers(evidence):
+        for kind, probe in container.info.probes.items():
+            port = probe_port(probe)
+            serves = set(container.info.ports) | listening
+            if port is None or not serves or port in serves:
+                continue
+            if not any(h.match.group(1).lower() == kind.lower() for h in refused):
+                continue
+            said = sorted(serves)
+            where = ", ".join(str(p) for p in said)
+            logged = [h.line for h in find(evidence.logs(), _LISTENING) if _port(h.match) in said][:1]
+            return Finding(
+                rule="probe_port_mismatch",
+                root_cause=(
+                    f"The {kind.lower()} probe of {container.where} checks port {port}, but the container serves "
+                    f"{where} (its declared ports{' and its log' if logged else ''}), so every probe is refused"
+                    + (" and the kubelet keeps restarting it." if kind == "Liveness" else " and it never turns ready.")
+                ),
+                evidence_lines=(
+                    f"{container.pod}/{container.info.name}: {kind}: {probe}",
+                    f"{container.pod}/{container.info.name}: Ports: "
+                    + (", ".join(f"{p}/TCP" for p in container.info.ports) or "<none>"),
+                    *(quote(line) for line in logged),
+                    refused[0].quote,
+                ),
+                confidence=0.93,
+                suggestions=(
+                    f"Point the {kind.lower()} probe at port {said[0]} (or the port's name), or make the application "
+                    f"serve its health endpoint on {port}",
+                ),
+            )
+    return None
+
+
+def _port(match: re.Match[str]) -> int:
+    return int(next(g for g in match.groups() if g))

@@ -1,6 +1,6 @@
 # ruff: noqa: E501  (kubectl output is kept as kubectl prints it)
-"""Storage joined across hops: a static volume left Released for a recreated claim, a volume pinned to a zone no
-node is in, and a required node affinity read from a pod's YAML even when the rest of the document is malformed."""
+"""Rules joining hops: a static volume left Released for a recreated claim, a volume pinned to a zone no
+node is in, a required node affinity read from a malformed pod YAML, a probe on a port the container does not serve."""
 
 from __future__ import annotations
 
@@ -130,3 +130,40 @@ status:
     assert [(e.key, e.operator, e.values) for e in terms[0]] == [
         ("topology.kubernetes.io/zone", "In", ("westeurope-3",))
     ]
+
+
+PROBED = """Name:             web-7d9f8b6c5d-x2x9q
+Namespace:        shop
+Status:           Running
+Containers:
+  web:
+    Image:         shop/web:2.3
+    Port:          8080/TCP
+    Host Port:     0/TCP
+    State:          Waiting
+      Reason:       CrashLoopBackOff
+    Restart Count:  8
+    Liveness:   http-get http://:8081/healthz delay=15s timeout=1s period=10s #success=1 #failure=3
+Events:
+  Type     Reason     Age                From     Message
+  ----     ------     ----               ----     -------
+  Warning  Unhealthy  6m (x24 over 26m)  kubelet  Liveness probe failed: Get "http://10.12.3.44:8081/healthz": dial tcp 10.12.3.44:8081: connect: connection refused
+"""
+
+
+def test_a_probe_on_a_port_the_container_does_not_serve_is_named() -> None:
+    issue = Issue(title="crash", subject=Subject(kind="pod", name="web-7d9f8b6c5d-x2x9q", namespace="shop"))
+    describe = ToolResult(
+        "kubectl_describe", {"kind": "pod", "name": "web-7d9f8b6c5d-x2x9q", "namespace": "shop"}, "success", PROBED
+    )
+    log = ToolResult(
+        "fetch_pod_logs",
+        {"pod_name": "web-7d9f8b6c5d-x2x9q", "namespace": "shop"},
+        "success",
+        'level=INFO msg="HTTP server listening on :8080"\nlevel=INFO msg="job started" job=tj-55008\n',
+    )
+    top = analyze(Evidence(issue, (describe, log))).top
+    assert top is not None and top.rule == "probe_port_mismatch"
+    assert "checks port 8081, but the container serves 8080" in top.root_cause
+    same_port = ToolResult(describe.tool, describe.params, "success", PROBED.replace("http://:8081", "http://:8080"))
+    assert all(f.rule != "probe_port_mismatch" for f in analyze(Evidence(issue, (same_port, log))).findings)
