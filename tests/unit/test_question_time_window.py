@@ -56,3 +56,16 @@ def test_a_question_without_a_window_names_none() -> None:
 def test_the_weekday_named_today_means_a_week_ago_and_now_may_carry_any_offset() -> None:
     window = time_window("since last Wednesday", NOW.astimezone())
     assert window is not None and window.start == TODAY - timedelta(days=7) and window.end == NOW
+
+
+def test_from_a_weekday_onwards_and_from_a_month() -> None:
+    from datetime import UTC, datetime
+
+    from aisre.investigations.model.questions.time_window import time_window
+
+    now = datetime(2025, 10, 16, 9, 30, tzinfo=UTC)  # a Thursday
+    onwards = time_window("logs for ingest-worker from Tuesday onwards", now)
+    assert onwards is not None and (onwards.start, onwards.end) == (datetime(2025, 10, 14, tzinfo=UTC), now)
+    september = time_window("show me its logs from September", now)
+    assert september is not None
+    assert (september.start, september.end) == (datetime(2025, 9, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC))

@@ -101,8 +101,8 @@ _QUOTED = re.compile("'([^']+)'|\"([^\"]+)\"|\u201c([^\u201d]+)\u201d|\u2018([^\
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _LIMIT = re.compile(
     r"\b(?:last|latest|recent|first|top|tail)\s+(\d{1,5})\b"
-    r"(?!\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|[smhdw])\b)|\b(\d{1,5})\s+(?:most\s+recent\s+|latest\s+|last\s+)?"
-    r"(?:log\s+)?(?:lines?|logs?|entries|messages|errors)\b"
+    r"(?!\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|[smhdw])\b)"
+    r"|\b(\d{1,5})\s+(?:[\w-]+\s+){0,3}?(?:lines?|logs?|entries|messages|errors)\b"
 )
 _UNQUOTED_TERM = re.compile(
     r"\b(?:containing|contain|contains|mentioning|mention|mentions|matching|with the (?:word|term|text))\s+"
@@ -138,6 +138,26 @@ _LIST = re.compile(
     r"^\s*(?:which|list|what|show(?: me)?(?: all)?(?: the)?|are there any|how many|name the)\b[^?]*?\b"
     r"(pods|deployments|statefulsets|daemonsets|jobs|cronjobs|services|nodes|pvcs|persistentvolumeclaims|"
     r"workloads|ingresses|replicasets)\b"
+)
+_LIST_SCOPE = re.compile(
+    r"\b(?:pods|deployments|statefulsets|daemonsets|jobs|cronjobs|services|pvcs|workloads)\s+(?:are\s+)?in\s+"
+    rf"(?:the\s+)?({_NAME})\b"
+)
+_NOT_A_NAMESPACE = frozenset(
+    {
+        "cluster",
+        "crashloopbackoff",
+        "crashloop",
+        "pending",
+        "error",
+        "state",
+        "status",
+        "trouble",
+        "a",
+        "an",
+        "my",
+        "all",
+    }
 )
 _STATE_WORDS = re.compile(
     r"\b(not running|not ready|pending|crash\w*|failing|failed|restarting|evicted|completed|running|"
@@ -186,6 +206,10 @@ def parse_question(text: str) -> Question:
     limit = _limit(lower) if intent in (Intent.LOGS, Intent.ERRORS, Intent.SEARCH) else None
     kind, name = _target(lower, backticked, quoted, namespace, term)
     state = None
+    if intent is Intent.LIST and namespace is None:
+        # "which pods in warehouse are not running?": a listing's "in <name>" is its namespace.
+        scoped = _LIST_SCOPE.search(lower)
+        namespace = scoped.group(1) if scoped and scoped.group(1) not in _NOT_A_NAMESPACE else None
     if intent is Intent.LIST:
         listed = _LIST.search(lower)
         kind = KIND_WORDS.get(listed.group(1)) if listed else kind

@@ -27,8 +27,8 @@ _LAST_N = re.compile(
     r"(second|minute|hour|day|week)s?\b"
 )
 _AGO = re.compile(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(second|minute|hour|day|week)s?\s+ago\b")
-_WEEKDAY = re.compile(r"\b(since\s+|on\s+)?(last\s+)?(" + "|".join(_WEEKDAYS) + r")\b")
-_MONTH = re.compile(r"\b(?:in|during|since)\s+(" + "|".join(_MONTHS) + r")(?:\s+(\d{4}))?\b")
+_WEEKDAY = re.compile(r"\b(since\s+|from\s+|on\s+)?(last\s+)?(" + "|".join(_WEEKDAYS) + r")\b(\s+on(?:wards?)?\b)?")
+_MONTH = re.compile(r"\b(?:in|during|since|from|for|of)\s+(" + "|".join(_MONTHS) + r")(?:\s+(\d{4}))?\b")
 _RELATIVE_DAY = re.compile(r"\b(since\s+)?(today|yesterday|this week|last week|this month|last month)\b")
 
 
@@ -127,7 +127,8 @@ def _weekday(text: str, now: datetime) -> TimeWindow | None:
     match = _WEEKDAY.search(text)
     if match is None:
         return None
-    since = (match.group(1) or "").strip() == "since"
+    # "since Tuesday", "from Tuesday onwards": until now; "on Tuesday", "last Tuesday": that day.
+    since = (match.group(1) or "").strip() == "since" or bool(match.group(4))
     back = (now.weekday() - _WEEKDAYS.index(match.group(3))) % 7 or 7
     day = _midnight(now.date() - timedelta(days=back))
     return TimeWindow(day, now if since else day + timedelta(days=1), match.group(0))
