@@ -72,7 +72,7 @@ def test_curly_quotes_mark_a_term_as_straight_quotes_do() -> None:
 
 def test_more_ways_people_ask() -> None:
     recent = parse_question("give me the 5 most recent ERROR lines in search-indexer logs in the data namespace")
-    assert (recent.log_filter.term, recent.log_filter.limit, recent.target.namespace) == ("ERROR", 5, "data")
+    assert (recent.log_filter.level, recent.log_filter.limit, recent.target.namespace) == ("ERROR", 5, "data")
     listing = parse_question("which pods in warehouse are not running?")
     assert (listing.intent, listing.target.namespace, listing.state) == (Intent.LIST, "warehouse", "not running")
     assert parse_question("Are there any pods in CrashLoopBackOff?").target.namespace is None
