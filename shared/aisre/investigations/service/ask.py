@@ -179,6 +179,13 @@ class QuestionEngine:
                     rows += parse_rows(text, kind)
                     if find_named(rows, target.name, target.namespace):
                         return rows
+        # No search answered: the listing of every namespace is the same search, done here.
+        for kind in kinds:
+            text = _ok(calls.call("kubectl_get_by_kind_in_cluster", kind=kind))
+            if text:
+                rows += parse_rows(text, kind)
+                if find_named(rows, target.name, target.namespace):
+                    return rows
         return rows
 
     def _all_names(self, calls: _Calls, kind: str | None) -> list[str]:

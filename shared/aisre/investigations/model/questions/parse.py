@@ -205,6 +205,8 @@ def parse_question(text: str) -> Question:
     intent = _intent(lower, term)
     limit = _limit(lower) if intent in (Intent.LOGS, Intent.ERRORS, Intent.SEARCH) else None
     kind, name = _target(lower, backticked, quoted, namespace, term)
+    if name and namespace is None:
+        namespace = _namespace_after(lower, name)
     state = None
     if intent is Intent.LIST and namespace is None:
         # "which pods in warehouse are not running?": a listing's "in <name>" is its namespace.
@@ -252,6 +254,16 @@ def _term(raw: str, lower: str, quoted: list[str]) -> str | None:
     if match and match.group(1).lower() not in _STOPWORDS:
         return match.group(1)
     return None
+
+
+def _namespace_after(lower: str, name: str) -> str | None:
+    """ "payment-processor in production-65", "the web deployment in shop": a name right after the target is its
+    namespace, unless it is a word (a state, "the cluster")."""
+    kinds = "|".join(k for k in KIND_WORDS if k.isalpha())
+    match = re.search(rf"{re.escape(name)}(?:\s+(?:{kinds}))?\s+in\s+(?:the\s+)?({_NAME})\b", lower)
+    if match is None or match.group(1) in _STOPWORDS or match.group(1) in _NOT_A_NAMESPACE:
+        return None
+    return match.group(1)
 
 
 def _level(raw: str, lower: str, term: str | None) -> str | None:
@@ -317,7 +329,15 @@ def _target(
             for near in (words[index + 1 : index + 2], words[max(0, index - 1) : index]):
                 if near and near[0] in candidates:
                     return _kind_from_name(KIND_WORDS[word] or kind, near[0]), _bare(near[0])
-    # 3. A name shaped like a Kubernetes name (hyphens or digits), then any remaining word after a preposition.
+    # 3. The sentence's subject: "redis is pending, why?", "checkout keeps restarting".
+    subject = re.match(
+        r"\s*(?:the\s+|my\s+|our\s+)?([a-z0-9][a-z0-9.-]*)\s+(?:is|are|keeps|has|was|won't|doesn't|"
+        r"can't|cannot|fails|failed|crashes|crashed|stays|seems|looks)\b",
+        text,
+    )
+    if subject and subject.group(1) in candidates and subject.group(1) not in KIND_WORDS:
+        return _kind_from_name(kind, subject.group(1)), _bare(subject.group(1))
+    # 4. A name shaped like a Kubernetes name (hyphens or digits), then any remaining word after a preposition.
     shaped = [w for w in candidates if re.search(r"[-.\d]", w) and w not in KIND_WORDS]
     if shaped:
         return _kind_from_name(kind, shaped[0]), _bare(shaped[0])
