@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from aisre.local.intake_pressure import BATCHING_WINDOW_SECONDS, BUSY_REQUESTS, WINDOW_SECONDS, IntakeMeter
+from aisre.local.intake_pressure import BUSY_REQUESTS, WINDOW_SECONDS, IntakeMeter
+
+BATCHING_WINDOW_SECONDS = 1.0  # an event source's MaximumBatchingWindowInSeconds
 
 
 class Clock:
@@ -79,7 +81,7 @@ def test_a_batch_in_hand_waits_the_batching_window_then_while_the_storm_lasts() 
                     alert(meter)
             return False
 
-    meter.hold_while_busy(Storm())
+    meter.hold_while_busy(Storm(), batching_window=BATCHING_WINDOW_SECONDS)
     assert waits[0] == BATCHING_WINDOW_SECONDS  # the window in which the storm showed itself
     assert len(waits) > 8 and not meter.busy()  # then held until it was over
 
@@ -95,5 +97,8 @@ def test_a_batch_in_hand_goes_after_the_window_when_all_is_quiet() -> None:
             clock.now += timeout or 0
             return False
 
-    meter.hold_while_busy(Quiet())
+    meter.hold_while_busy(Quiet(), batching_window=BATCHING_WINDOW_SECONDS)
     assert waits == [BATCHING_WINDOW_SECONDS]
+    waits.clear()
+    meter.hold_while_busy(Quiet())  # no window: at once
+    assert waits == []

@@ -2,8 +2,8 @@
 
 In AWS the investigation starter and the steps are functions of their own, with their own CPUs; locally the
 server, the emulator and every investigation share one machine's cores. So locally the starter's poller asks
-here with a batch in hand: it first waits a batching window (as the event source's
-MaximumBatchingWindowInSeconds would), so that the first alerts of a storm are seen, then, while alerts are
+here with a batch in hand: it first waits the event source's batching window
+(MaximumBatchingWindowInSeconds, as Lambda would), then, while alerts are
 arriving fast, it holds the batch, up to a bound, so that a storm is taken in at full speed and its
 investigations follow it. The bound keeps a long storm from starving them: at worst one batch per
 `max_wait` seconds still starts.
@@ -24,7 +24,6 @@ _INTAKE_PREFIXES = ("/webhook", "/v2/enqueue")
 BUSY_REQUESTS = 10
 WINDOW_SECONDS = 2.0
 MAX_WAIT_SECONDS = 60.0
-BATCHING_WINDOW_SECONDS = 1.0
 
 
 class IntakeMeter:
@@ -48,9 +47,10 @@ class IntakeMeter:
             self._forget_old()
             return len(self._arrivals) > BUSY_REQUESTS
 
-    def hold_while_busy(self, stop: threading.Event) -> None:
-        """A background poller's hook with a batch in hand: the batching window, then wait while busy."""
-        if not stop.wait(BATCHING_WINDOW_SECONDS):
+    def hold_while_busy(self, stop: threading.Event, batching_window: float = 0.0) -> None:
+        """A background poller's hook with a batch in hand: the event source's batching window, then wait while
+        busy."""
+        if not (batching_window and stop.wait(batching_window)):
             self.wait_while_busy(stop)
 
     def wait_while_busy(self, stop: threading.Event, max_wait: float = MAX_WAIT_SECONDS) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Collection
@@ -174,7 +175,13 @@ class LocalStack:
                     endpoint_url=self.endpoint_url,
                     failure_visibility_timeout=self.failure_visibility_timeout,
                     name=f"{spec.logical_id}.{source.name}",
-                    before_process=intake_meter.hold_while_busy if spec.logical_id in BACKGROUND_FUNCTIONS else None,
+                    before_process=(
+                        functools.partial(
+                            intake_meter.hold_while_busy, batching_window=source.maximum_batching_window_seconds
+                        )
+                        if spec.logical_id in BACKGROUND_FUNCTIONS
+                        else None
+                    ),
                 )
                 started.append(poller.start())
         self.pollers += started
