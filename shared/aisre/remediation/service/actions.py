@@ -30,6 +30,7 @@ from typing import Any
 
 from aisre.core.clock import utc_now
 from aisre.core.errors import ValidationError
+from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
 from aisre.remediation.errors import ActionRateLimitedError, ClusterError, ExecutionInProgressError, PolicyRefusedError
 from aisre.remediation.model.approvals import Approval, ApprovalSource
@@ -145,7 +146,11 @@ class ActionService:
                 dry_run=request.dry_run,
                 incident_id=request.incident_id,
                 approval_id=approval.id if approval else None,
-                details={**prepared.facts, **({"no_op": prepared.no_op} if prepared.no_op else {})},
+                details={
+                    **prepared.facts,
+                    **({"no_op": prepared.no_op} if prepared.no_op else {}),
+                    **({"approval_reasons": reasons} if reasons else {}),
+                },
                 **judged,
             )
             self._audit.outcome(incident, request, principal, outcome)
@@ -414,7 +419,7 @@ class ActionService:
             approval_required=True,
             policy_name=self.policy.name,
             policy_reason=reasons[0],
-            details={**prepared.facts, "expires_at": approval.expires_at.isoformat()},
+            details={**prepared.facts, "approval_reasons": reasons, "expires_at": utc_iso(approval.expires_at)},
         )
 
     def _store_approval(
