@@ -262,7 +262,7 @@ class KubeState:
                             "controller": True,
                             "blockOwnerDeletion": True,
                         }
-                    ],  # fmt: skip
+                    ],
                 },
                 "spec": {
                     "replicas": replicas,
@@ -286,10 +286,8 @@ class KubeState:
         )
 
     def _max_revision(self, deployment: dict[str, Any]) -> int:
-        return max(
-            (int(rs["metadata"]["annotations"][REVISION]) for rs in self.items("replicasets", deployment["metadata"]["namespace"]) if _owned(rs, deployment)),
-            default=0,
-        )  # fmt: skip
+        owned = [rs for rs in self.items("replicasets", deployment["metadata"]["namespace"]) if _owned(rs, deployment)]
+        return max((int(rs["metadata"]["annotations"][REVISION]) for rs in owned), default=0)
 
     def _settle(self, deployment: dict[str, Any]) -> None:
         """The deployment controller and kubelet, done: the current ReplicaSet holds every replica, Ready."""
@@ -375,8 +373,9 @@ class KubeState:
         current = self.current_replicaset(deployment)
         if int(current["metadata"]["annotations"][REVISION]) != self._max_revision(deployment):
             current["metadata"]["annotations"][REVISION] = str(self._max_revision(deployment) + 1)
-        self.event(namespace, "Deployment", name, "ScalingReplicaSet",
-                   f"Scaled replica set {current['metadata']['name']} to {deployment['spec'].get('replicas', 1)}")  # fmt: skip
+        replicas = deployment["spec"].get("replicas", 1)
+        message = f"Scaled replica set {current['metadata']['name']} to {replicas}"
+        self.event(namespace, "Deployment", name, "ScalingReplicaSet", message)
         self.later(lambda: self._settle(deployment))
 
 
@@ -458,7 +457,8 @@ class KubeApiServer:
             if match is None:
                 return 404, status_body(404, "NotFound", "the server could not find the requested resource")
             plural, namespace, name, sub = match["plural"], match["ns"], match["name"], match["sub"]
-            verb = {"GET": "get" if name else "list", "DELETE": "delete", "PATCH": "patch", "PUT": "update", "POST": "create"}[method]  # fmt: skip
+            verbs = {"DELETE": "delete", "PATCH": "patch", "PUT": "update", "POST": "create"}
+            verb = ("get" if name else "list") if method == "GET" else verbs[method]
             resource = f"{plural}/{sub}" if sub else plural
             group = _GROUP[match["prefix"]]
             if not allowed(self.rbac.get(identity[1], []), verb, group, resource):
@@ -527,7 +527,8 @@ class KubeApiServer:
                     return 415, status_body(
                         415,
                         "UnsupportedMediaType",
-                        f"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json ({content_type})",
+                        "the body of the request was in an unknown format - accepted media types include: "
+                        f"application/json-patch+json, application/merge-patch+json ({content_type})",
                     )
             except (ValueError, KeyError, TypeError) as error:
                 return 422, status_body(422, "Invalid", str(error))
@@ -548,8 +549,11 @@ class KubeApiServer:
                 "apiVersion": "autoscaling/v1",
                 "metadata": {k: deployment["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion")},
                 "spec": {"replicas": deployment["spec"].get("replicas", 1)},
-                "status": {"replicas": deployment["status"].get("replicas", 0), "selector": "app=" + deployment["metadata"]["name"]},
-            }  # fmt: skip
+                "status": {
+                    "replicas": deployment["status"].get("replicas", 0),
+                    "selector": "app=" + deployment["metadata"]["name"],
+                },
+            }
 
         if method == "GET":
             return 200, scale()
