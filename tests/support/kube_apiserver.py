@@ -143,6 +143,7 @@ class Write:
     content_type: str
     body: Any
     user: str
+    at: float = field(default_factory=time.perf_counter)  # when the server received it
 
 
 @dataclass
