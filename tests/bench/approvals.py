@@ -23,7 +23,7 @@ POLICY = {"rate_limits": {"restart_pod": {"max_executions": 10_000, "window_minu
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def run() -> dict[str, Any]:
