@@ -228,3 +228,9 @@ def test_an_approval_for_a_refused_or_advisory_action_is_refused(
     assert people["alice"].post("/approvals", json={"action": "nope"}).json()["error"]["field"] == "action"
     assert people["bob"].get("/approvals/apr-000000000000").status_code == 404
     assert people["bob"].get("/approvals", params={"status": "sleeping"}).status_code == 422
+    # An id no key could hold (DynamoDB keys are at most 2 KB) is simply not found, never a 5xx.
+    long_id = "apr-" + "x" * 3000
+    assert people["bob"].get(f"/approvals/{long_id}").status_code == 404
+    assert people["bob"].post(f"/approvals/{long_id}/approve").status_code == 404
+    assert people["bob"].get(f"/actions/executions/act-{'y' * 3000}").status_code == 404
+    assert people["bob"].get("/approvals", params={"incident_id": "inc-" + "z" * 120}).status_code == 404
