@@ -28,6 +28,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "incidents": ("aisre.incidents.api.incidents",),
     "investigations": ("aisre.investigations.api.investigations",),
     "holmes": ("aisre.investigations.api.holmes",),
+    # The only group that writes to a cluster: its Lambda has its own role and Kubernetes identity.
+    "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals"),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

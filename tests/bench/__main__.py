@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from tests.bench import (
+    approvals,
     big_payload,
     cold_start,
     diagnosis_latency,
@@ -35,6 +36,8 @@ def main() -> int:
         similar.report(similar.run())
     if not only or "listing" in only:
         listing.report(listing.run())
+    if not only or "approvals" in only:
+        approvals.report(approvals.run())
     if not only or "sizes" in only:
         sizes.report(sizes.run())  # reads `make build`'s output; says so when there is none
     return 0

@@ -26,6 +26,7 @@ TARGET_MB = {
     "InvestigationStarterFunction": 60,
     "InvestigationsFunction": 150,
     "StepsFunction": 150,
+    "ActionsFunction": 150,
 }
 LAMBDA_LIMIT_MB = 250
 # What changes the build: when one of these is newer than the build, the figures are stale.

@@ -184,6 +184,7 @@ def test_http_sample_events_match_the_template_and_the_stage() -> None:
             "GET /investigations/{investigation_id}",
             "ANY /api/{proxy+}",
         },
+        "actions": {"ANY /actions/{proxy+}", "ANY /approvals", "ANY /approvals/{proxy+}"},
     }
     for name, keys in routes.items():
         event = sample(name)
@@ -465,3 +466,40 @@ def test_steps_event_runs_a_real_step_on_an_incident_the_test_created(
     with pytest.raises(Exception) as raised:
         functions["steps"]({"step": "no_such_step", "state": event["state"]})
     assert type(raised.value).__name__ == "ValidationError"
+
+
+# --- actions -------------------------------------------------------------------------------------------
+
+
+def test_actions_event_lists_approvals_as_the_server_does(
+    functions: dict[str, Function], http: httpx.Client, workspace: str
+) -> None:
+    listing = derive(sample("actions"), headers={"X-Workspace-Id": workspace})
+    answer = same_answer(functions["actions"], http, listing)
+    assert answer.status == 200 and answer.body == {"approvals": [], "count": 0, "next_cursor": None}
+    advice = derive(
+        listing,
+        method="POST",
+        path="/actions/execute",
+        query={},
+        route_key="ANY /actions/{proxy+}",
+        body={"action": "suggest_config_fix", "component": "api", "issue": "OOMKilled", "current_spec": ""},
+    )
+    proposed = same_answer(functions["actions"], http, advice)
+    assert proposed.status == 200 and proposed.body["status"] == "dry_run" and proposed.body["proposal"]["diff"]
+    unknown = derive(advice, body={"action": "drain_node"})
+    assert same_answer(functions["actions"], http, unknown).status == 422
+
+
+def test_actions_function_invoked_directly_runs_one_action(functions: dict[str, Function], workspace: str) -> None:
+    """A workflow's Task state invokes the actions function with the action: ActionService.execute runs it."""
+    event = {
+        "execute": {
+            "workspace_id": workspace,
+            "principal": "workflow:oom_recovery",
+            "action": "suggest_config_fix",
+            "fields": {"component": "api", "issue": "OOMKilled", "current_spec": "limits:\n  memory: 256Mi\n"},
+        }
+    }
+    outcome = functions["actions"](event)
+    assert outcome["status"] == "dry_run" and "memory: 512Mi" in outcome["proposal"]["diff"]

@@ -48,6 +48,7 @@ FUNCTION_LAYERS = {
     "starter": "BaseLayer",
     "investigations": "InvestigationsLayer",
     "steps": "InvestigationsLayer",
+    "actions": "InvestigationsLayer",
 }
 LAYER_LISTS = {
     "BaseLayer": LAYERS / "base" / "requirements.txt",

@@ -83,7 +83,26 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
     assert api.post(f"/incidents/{incident_id}/acknowledge").status_code == 200
     assert api.post("/webhook", content=b"{not json", headers={"content-type": "application/json"}).status_code == 400
     entry_id = api.get("/webhook/dead-letter").json()["entries"][0]["id"]
-    return {"incident_id": incident_id, "investigation_id": investigation_id, "entry_id": entry_id}
+    # An approval, approved: with no cluster here its execution fails, and is recorded with its moments all the same.
+    target = {
+        "action": "restart_pod",
+        "namespace": "production",
+        "pod_name": "checkout-api-0",
+        "incident_id": incident_id,
+    }
+    approval = api.post("/approvals", json=target)
+    assert approval.status_code == 201, approval.text
+    approval_id = approval.json()["id"]
+    approved = api.post(f"/approvals/{approval_id}/approve")
+    assert approved.status_code == 200, approved.text
+    execution_id = approved.json()["result"]["execution_id"]
+    return {
+        "incident_id": incident_id,
+        "investigation_id": investigation_id,
+        "entry_id": entry_id,
+        "approval_id": approval_id,
+        "execution_id": execution_id,
+    }
 
 
 def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client):

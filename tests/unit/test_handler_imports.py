@@ -21,6 +21,18 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
     "incidents": (*HEAVY, *ENGINE, "aisre.investigations", "aisre.alerts"),
     "investigations": (*HEAVY, *ENGINE, "aisre.alerts"),
     "ingest": (*HEAVY, *ENGINE, "aisre.investigations", "fastapi"),
+    # The actions group's routers only: the service, the policy, the catalog and the kubernetes client load with
+    # the first request that needs them.
+    "actions": (
+        *HEAVY,
+        *ENGINE,
+        "aisre.investigations",
+        "aisre.alerts",
+        "aisre.remediation.service",
+        "aisre.remediation.adapters",
+        "aisre.remediation.store",
+        "aisre.incidents.api",
+    ),
     # The starter starts executions: none of the engine that runs them, nor the HTTP stack.
     "starter": (
         *HEAVY,

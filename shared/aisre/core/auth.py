@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from aisre.core.errors import ValidationError
 
 WORKSPACE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# A key's name (`alice=key`): what approvals and the audit record as who asked and who decided.
+KEY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._@-]{0,63}$")
 _HASHED = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
 
 
@@ -19,9 +21,23 @@ class Caller:
 
     workspace_id: str | None
     key_id: str  # first hex digits of the key's hash: safe to log, enough to tell keys apart
+    name: str | None = None  # the key's name in AI_SRE_API_KEYS (`alice=key`), if it was given one
+
+    @property
+    def principal(self) -> str:
+        """Who this is, as services and the audit record it: the key's name, else `api-key:<hash prefix>`."""
+        if self.name:
+            return self.name
+        return self.key_id if self.key_id == DEV_MODE else f"api-key:{self.key_id}"
+
+    @property
+    def authenticated(self) -> bool:
+        """False in dev mode (no keys configured): anyone may call, under one shared principal."""
+        return self.key_id != DEV_MODE
 
 
-DEV_CALLER = Caller(workspace_id=None, key_id="dev-mode")
+DEV_MODE = "dev-mode"
+DEV_CALLER = Caller(workspace_id=None, key_id=DEV_MODE)
 
 
 def hash_key(key: str) -> str:
@@ -40,13 +56,26 @@ def check_workspace_id(value: str, field: str = "workspace_id") -> str:
 class _Entry:
     digest: bytes
     workspace_id: str | None
+    name: str | None = None
+
+
+def _split_name(raw: str) -> tuple[str | None, str]:
+    """`alice=key...` -> ("alice", "key..."); an entry without a name is returned whole.
+
+    Base64 keys end in `=` padding, so `=` names the key only when a name stands before it and key text
+    (not more padding) after it: `abc==` is a key, `alice=abc==` is alice's key `abc==`."""
+    name, separator, rest = raw.partition("=")
+    if separator and rest and not rest.startswith("=") and KEY_NAME.match(name):
+        return name, rest
+    return None, raw
 
 
 class Keyring:
-    """Parsed from AI_SRE_API_KEYS: `key` (every workspace) or `key:ws-id` (one), comma-separated.
+    """Parsed from AI_SRE_API_KEYS: `key` (every workspace) or `key:ws-id` (one), comma-separated, each
+    optionally named, `alice=key` or `alice=key:ws-id` (unnamed keys are named by their hash prefix).
 
-    An entry may also be given already hashed, `sha256:<hex>[:ws-id]`, so the plain key need not be
-    stored anywhere at all. Plain entries are hashed on load and the text is dropped.
+    An entry may also be given already hashed, `sha256:<hex>[:ws-id]` (named: `alice=sha256:<hex>`), so the
+    plain key need not be stored anywhere at all. Plain entries are hashed on load and the text is dropped.
     """
 
     def __init__(self, spec: str):
@@ -57,7 +86,13 @@ class Keyring:
             self._entries.append(self._parse(raw))
 
     @staticmethod
-    def _parse(raw: str) -> _Entry:
+    def _parse(entry: str) -> _Entry:
+        name, raw = _split_name(entry)
+        parsed = Keyring._parse_key(raw)
+        return _Entry(parsed.digest, parsed.workspace_id, name)
+
+    @staticmethod
+    def _parse_key(raw: str) -> _Entry:
         workspace: str | None = None
         hashed = _HASHED.match(raw.rsplit(":", 1)[0]) if raw.count(":") >= 2 else _HASHED.match(raw)
         if hashed:
@@ -82,4 +117,4 @@ class Keyring:
                 found = entry
         if found is None:
             return None
-        return Caller(workspace_id=found.workspace_id, key_id=digest.hex()[:12])
+        return Caller(workspace_id=found.workspace_id, key_id=digest.hex()[:12], name=found.name)

@@ -54,6 +54,25 @@ class SignatureExpiredError(AuthenticationError):
     """The signed timestamp is outside the provider's replay window."""
 
 
+class ForbiddenError(AisreError):
+    """The caller is known but the request is refused: a policy forbids it, or the caller may not do it."""
+
+
+class RateLimitedError(AisreError):
+    """Too many of these within a window; `retry_after_seconds` says when one more would be accepted."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_seconds: int = 60,
+        field: str | None = None,
+        details: dict[str, Any] | None = None,
+    ):
+        super().__init__(message, field=field, details={**(details or {}), "retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
 class NotFoundError(AisreError):
     """The resource does not exist, or belongs to a workspace the caller cannot see."""
 

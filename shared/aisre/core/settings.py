@@ -79,6 +79,27 @@ class Settings(BaseSettings):
         "", validation_alias=AliasChoices("AISRE_POLICY"), description="the action policy as JSON; empty: defaults"
     )
 
+    # Actions: carried out by the actions function alone, under its own Kubernetes identity. Locally the
+    # cluster is KUBECONFIG's when ACTIONS_KUBECONFIG is not set (see remediation/providers.py).
+    actions_kubeconfig: str = Field("", validation_alias=AliasChoices("ACTIONS_KUBECONFIG"))
+    actions_kube_context: str = Field("", validation_alias=AliasChoices("ACTIONS_KUBE_CONTEXT"))
+    # On AWS: the EKS cluster the actions function writes to through an access entry of its own role.
+    actions_eks_cluster_name: str = Field("", validation_alias=AliasChoices("ACTIONS_EKS_CLUSTER_NAME"))
+    # After a write, the target is re-read until healthy or this long has passed (`verified: false`).
+    action_verify_seconds: float = Field(15.0, ge=0, le=25, validation_alias=AliasChoices("ACTION_VERIFY_SECONDS"))
+    action_verify_interval_seconds: float = Field(
+        1.0, gt=0, le=10, validation_alias=AliasChoices("ACTION_VERIFY_INTERVAL_SECONDS")
+    )
+    # The same approved request (same action, target and caller) within this long acts once; an
+    # Idempotency-Key header names a request explicitly instead.
+    action_idempotency_window_seconds: int = Field(
+        600, ge=1, validation_alias=AliasChoices("ACTION_IDEMPOTENCY_WINDOW_SECONDS")
+    )
+    approval_expiry_seconds: int = Field(3600, ge=1, validation_alias=AliasChoices("APPROVAL_EXPIRY_SECONDS"))
+    # Nobody approves their own request (between authenticated principals; dev mode has only one).
+    approval_require_distinct: bool = Field(True, validation_alias=AliasChoices("APPROVAL_REQUIRE_DISTINCT"))
+    approval_retention_days: int = Field(90, ge=1, validation_alias=AliasChoices("APPROVAL_RETENTION_DAYS"))
+
     # The LLM agent (any OpenAI-compatible endpoint); without a model the deterministic analyzer answers.
     openai_api_key: str = Field("", validation_alias=AliasChoices("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL"))

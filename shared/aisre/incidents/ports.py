@@ -75,6 +75,10 @@ class IncidentStore(Protocol):
 
     def append_event(self, workspace_id: str, event: TimelineEvent) -> None: ...
 
+    def record_action(self, workspace_id: str, action: ActionRecord, events: Sequence[TimelineEvent]) -> None:
+        """Write the action record and its events, counting it in the incident's actions_taken, and drop its
+        noisy entry if it has one, at once. ConflictError when the incident does not exist."""
+
     def get_incident(self, workspace_id: str | None, incident_id: str) -> Incident: ...
 
     def acknowledge(

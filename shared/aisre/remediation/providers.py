@@ -1,16 +1,96 @@
-"""The remediation parts, each built on first ask (core/scope.py): the runbook catalog."""
+"""The remediation parts, each built on first ask (core/scope.py): the runbook catalog, the policy, the cluster
+the actions write to, the stores, and the action and approval services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aisre.core.providers import table_connection
 from aisre.core.scope import Scope
+from aisre.incidents.providers import incident_service
 
 if TYPE_CHECKING:
+    from aisre.remediation.model.policy import Policy
     from aisre.remediation.model.runbooks import RunbookCatalog
+    from aisre.remediation.ports import ApprovalStore, ExecutionStore, WorkloadCluster
+    from aisre.remediation.service.actions import ActionService
+    from aisre.remediation.service.approvals import ApprovalService
 
 
 def runbook_catalog(scope: Scope) -> RunbookCatalog:
     from aisre.remediation.adapters.runbook_files import load_runbooks
 
     return load_runbooks()
+
+
+def action_policy(scope: Scope) -> Policy:
+    from aisre.remediation.model.policy import load_policy
+
+    return load_policy(scope.settings.policy_document or None)
+
+
+def actions_cluster(scope: Scope) -> WorkloadCluster:
+    """The cluster the actions write to, under the actions function's own identity (ACTIONS_KUBECONFIG, an EKS
+    cluster through its role, or in-cluster); locally ACTIONS_KUBECONFIG defaults to KUBECONFIG, then
+    ~/.kube/config. Nothing configured: every action fails with a message saying so."""
+    from aisre.remediation.adapters.kubernetes_cluster import ActionsTarget, KubernetesCluster
+
+    settings = scope.settings
+    kubeconfig = settings.actions_kubeconfig
+    context = settings.actions_kube_context
+    if not kubeconfig and settings.profile == "local":
+        kubeconfig = settings.kubeconfig.split(":")[0] if settings.kubeconfig else ""
+        context = context or settings.kube_context
+        if not kubeconfig and (Path.home() / ".kube" / "config").is_file():
+            kubeconfig = str(Path.home() / ".kube" / "config")
+    target = ActionsTarget(
+        kubeconfig=kubeconfig or None,
+        context=context or None,
+        eks_cluster_name=settings.actions_eks_cluster_name or None,
+        eks_region=settings.aws_region,
+        in_cluster=settings.kubernetes_in_cluster,
+    )
+    return KubernetesCluster(target)
+
+
+def execution_store(scope: Scope) -> ExecutionStore:
+    from aisre.remediation.store.execution_store import DynamoExecutionStore
+
+    return DynamoExecutionStore(
+        scope.get(table_connection), retention=timedelta(days=scope.settings.approval_retention_days)
+    )
+
+
+def approval_store(scope: Scope) -> ApprovalStore:
+    from aisre.remediation.store.approval_store import DynamoApprovalStore
+
+    return DynamoApprovalStore(
+        scope.get(table_connection), retention=timedelta(days=scope.settings.approval_retention_days)
+    )
+
+
+def action_service(scope: Scope) -> ActionService:
+    from aisre.remediation.service.actions import ActionService
+
+    settings = scope.settings
+    return ActionService(
+        scope.get(execution_store),
+        scope.get(approval_store),
+        scope.get(incident_service),
+        scope.get(actions_cluster),
+        scope.get(action_policy),
+        approval_expiry=timedelta(seconds=settings.approval_expiry_seconds),
+        idempotency_window=timedelta(seconds=settings.action_idempotency_window_seconds),
+        verify_seconds=settings.action_verify_seconds,
+        verify_interval=settings.action_verify_interval_seconds,
+    )
+
+
+def approval_service(scope: Scope) -> ApprovalService:
+    from aisre.remediation.service.approvals import ApprovalService
+
+    return ApprovalService(
+        scope.get(approval_store), scope.get(action_service), require_distinct=scope.settings.approval_require_distinct
+    )

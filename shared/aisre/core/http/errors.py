@@ -23,6 +23,8 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.AisreError], int], ...] = (
     (errors.ValidationError, 422),
     (errors.PayloadTooLargeError, 413),
     (errors.AuthenticationError, 401),
+    (errors.ForbiddenError, 403),
+    (errors.RateLimitedError, 429),
     (errors.NotFoundError, 404),
     (errors.InvalidTransitionError, 409),
     (errors.ConflictError, 409),
@@ -59,6 +61,8 @@ def _aisre_error(_request: Request, error: Exception) -> JSONResponse:
             status, message, details = 503, outage.message, {**details, **outage.details}
     extra = {"details": details} if details else {}
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    if isinstance(error, errors.RateLimitedError):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return JSONResponse(error_body(type(error).__name__, message, error.field, **extra), status, headers=headers)
 
 

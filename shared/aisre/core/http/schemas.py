@@ -46,10 +46,12 @@ class ErrorResponse(BaseModel):
 ERROR_DESCRIPTIONS: dict[int, str] = {
     400: "The request body cannot be read: not JSON, or not UTF-8",
     401: "API keys are configured and none, or no valid one, was sent (X-API-Key or ?api_key=)",
+    403: "A policy refuses the request; `error.details` names the policy and its reasons",
     404: "No such resource in the workspaces the caller can see",
     409: "The resource is not in a state that allows this change",
     413: "The request body is over the size limit (MAX_BODY_BYTES)",
     422: "A parameter, header or body field has an unusable value; `error.problems` names each",
+    429: "Too many of these within the policy's window; retry after Retry-After seconds",
     502: "A service outside the platform (language model, embeddings, SNS) failed or refused; retry",
     503: "Storage failed and nothing was acknowledged; retry (Retry-After)",
 }

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from aisre.core.clock import utc_now
-from aisre.core.errors import ConflictError, StorageError
+from aisre.core.errors import ConflictError, NotFoundError, StorageError
 from aisre.core.paging import Page
 from aisre.incidents.model.deploy import correlate_deploy, correlation_message
 from aisre.incidents.model.incident import (
@@ -48,6 +48,14 @@ class IncidentService:
     def record_event(self, workspace_id: str, event: TimelineEvent) -> None:
         """Put an event on an incident's timeline (PagerDuty's updates, investigations' progress)."""
         self._incidents.append_event(workspace_id, event)
+
+    def record_action(self, incident: Incident, action: ActionRecord, events: Sequence[TimelineEvent] = ()) -> None:
+        """Put an action taken on `incident` (as `get` read it: a remediation, its dry run) on its timeline,
+        `/actions` and `/activity`, counted in its metrics, in one write. NotFoundError if it is gone."""
+        try:
+            self._incidents.record_action(incident.workspace_id, action, events)
+        except ConflictError as gone:
+            raise NotFoundError(f"incident {incident.id} not found", field="incident_id") from gone
 
     def get(self, workspace_id: str | None, incident_id: str) -> Incident:
         return self._incidents.get_incident(workspace_id, incident_id)

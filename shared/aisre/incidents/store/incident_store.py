@@ -37,10 +37,11 @@ from aisre.incidents.store.records import (
     FingerprintRecord,
     IncidentRecord,
     LatestDeployRecord,
+    NoisyEntryRecord,
     TimelineEventRecord,
     UnmatchedResolutionRecord,
 )
-from aisre.incidents.store.transitions import acknowledged_updates, resolution
+from aisre.incidents.store.transitions import acknowledged_updates, counted, resolution
 
 _UNMATCHED_RETENTION = timedelta(days=7)
 
@@ -161,6 +162,16 @@ class DynamoIncidentStore:
 
     def append_event(self, workspace_id: str, event: TimelineEvent) -> None:
         event_to_record(workspace_id, event).save()
+
+    def record_action(self, workspace_id: str, action: ActionRecord, events: Sequence[TimelineEvent]) -> None:
+        target = IncidentRecord(pk=keys.incident_pk(workspace_id, action.incident_id), sk=keys.INCIDENT_SK)
+        with self._transaction() as tx:
+            # The count moves with the record it counts; the condition keeps an action off an incident that is gone.
+            tx.update(target, actions=counted(action), condition=IncidentRecord.pk.exists())
+            # An incident someone acted on is not noisy (docs/data-model.md): its entry, if it has one, goes with
+            # the action. Always, not only when read resolved: a resolution may land between that read and this.
+            tx.delete(NoisyEntryRecord(pk=keys.incident_pk(workspace_id, action.incident_id), sk=keys.NOISY_SK))
+            self._add_history(tx, workspace_id, events, action)
 
     def acknowledge(
         self,

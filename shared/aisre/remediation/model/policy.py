@@ -47,12 +47,14 @@ class ReplicaBounds(BaseModel):
 
 
 class RateLimit(BaseModel):
-    """At most max_executions of one action in one namespace within window_minutes."""
+    """At most max_executions of one action in one namespace within window_minutes, and, when
+    max_per_target is set, at most that many on any one target (pod, deployment) in the same window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_executions: int = Field(ge=0)
     window_minutes: int = Field(gt=0)
+    max_per_target: int | None = Field(default=None, ge=0)
 
 
 def _default_rate_limits() -> dict[str, RateLimit]:
@@ -147,6 +149,22 @@ def _refusals(
     spec: ActionSpec, arguments: Mapping[str, Any], policy: Policy, recent_executions: Mapping[str, int]
 ) -> list[str]:
     """Every rule the action breaks; any one of them refuses it."""
+    refusals = policy_refusals(spec, arguments, policy)
+    namespace = arguments.get("namespace")
+    limit = policy.rate_limits.get(spec.name)
+    if limit is not None and isinstance(namespace, str):
+        count = recent_executions.get(rate_limit_key(spec.name, namespace), 0)
+        if count >= limit.max_executions:
+            refusals.append(
+                f"rate limit: {count} {spec.name} in {namespace} in the last {limit.window_minutes} minutes"
+                f" (max {limit.max_executions})"
+            )
+    return refusals
+
+
+def policy_refusals(spec: ActionSpec, arguments: Mapping[str, Any], policy: Policy) -> list[str]:
+    """Every rule other than the rate limits that the action breaks (allowed actions, namespaces, replica
+    bounds); any one of them refuses it. Execution judges rate limits apart: they refuse for a while, 429."""
     refusals: list[str] = []
     if spec.name not in policy.allowed_actions:
         refusals.append(f"action {spec.name} is not allowed by policy {policy.name}")
@@ -163,14 +181,6 @@ def _refusals(
             refusals.append(f"replicas {replicas} above the maximum {policy.replicas.max}")
         elif replicas < policy.replicas.min:
             refusals.append(f"replicas {replicas} below the minimum {policy.replicas.min}")
-    limit = policy.rate_limits.get(spec.name)
-    if limit is not None and isinstance(namespace, str):
-        count = recent_executions.get(rate_limit_key(spec.name, namespace), 0)
-        if count >= limit.max_executions:
-            refusals.append(
-                f"rate limit: {count} {spec.name} in {namespace} in the last {limit.window_minutes} minutes"
-                f" (max {limit.max_executions})"
-            )
     return refusals
 
 
@@ -204,6 +214,21 @@ def _escalations(spec: ActionSpec, arguments: Mapping[str, Any], policy: Policy)
                 f"scaling from {current} to {target} replicas is more than a {limit:g}x change: approval required"
             )
     return escalations
+
+
+def approval_by_default(spec: ActionSpec, policy: Policy) -> bool:
+    """Whether the policy asks a person to approve this action before any escalation is considered."""
+    return policy.approval_required and spec.name not in policy.auto_approve
+
+
+def approval_reasons(spec: ActionSpec, arguments: Mapping[str, Any], policy: Policy) -> list[str]:
+    """Why a person must approve this (executable, allowed) action; empty: the policy lets it run unapproved."""
+    escalations = _escalations(spec, arguments, policy)
+    if escalations:
+        return escalations
+    if approval_by_default(spec, policy):
+        return [f"policy {policy.name} requires approval for {spec.name}"]
+    return []
 
 
 def _refused(action: SuggestedAction, spec: ActionSpec | None, policy: Policy, reasons: list[str]) -> EvaluatedAction:
@@ -253,7 +278,7 @@ def evaluate(action: SuggestedAction, policy: Policy, recent_executions: Mapping
             policy_reason=f"{spec.name} is advice only: nothing is executed",
         )
     escalations = _escalations(spec, action.arguments, policy)
-    by_default = policy.approval_required and spec.name not in policy.auto_approve
+    by_default = approval_by_default(spec, policy)
     return EvaluatedAction(
         name=spec.name,
         description=spec.description,

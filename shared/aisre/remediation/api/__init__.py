@@ -1,0 +1,1 @@
+"""The remediation's routes: /actions/execute and /approvals."""

@@ -1,0 +1,80 @@
+"""Approval requests (seed 002 "Approvals"): who asked for which action, why a person must decide, who decided,
+and when the request lapses. Decided once: pending -> approved | rejected, or expired when nobody decided."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from aisre.remediation.errors import ApprovalDecidedError, SelfApprovalError
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class ApprovalSource(StrEnum):
+    EXECUTE = "execute"  # /actions/execute of an action whose policy needs approval
+    REQUEST = "request"  # POST /approvals
+    SUGGESTION = "suggestion"  # POST /approvals for a diagnosis' suggested action (suggestion_key)
+
+
+class Approval(BaseModel):
+    id: str
+    workspace_id: str
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    action: str
+    arguments: dict[str, Any]
+    incident_id: str | None = None
+    source: ApprovalSource = ApprovalSource.REQUEST
+    suggestion_key: str | None = None
+    reason: str = ""  # why a person must decide (the policy's)
+    policy_name: str = ""
+    requested_by: str
+    requested_at: datetime
+    expires_at: datetime
+    note: str | None = None  # the requester's words
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    comment: str | None = None  # the decider's words
+    execution_id: str | None = None
+
+    def status_at(self, now: datetime) -> ApprovalStatus:
+        """Its status as of `now`: a pending request past its expiry has expired, whether or not the item says so."""
+        if self.status is ApprovalStatus.PENDING and now >= self.expires_at:
+            return ApprovalStatus.EXPIRED
+        return self.status
+
+
+def check_decision(
+    approval: Approval, principal: str, now: datetime, *, require_distinct: bool, authenticated: bool
+) -> None:
+    """Raise unless `principal` may decide `approval` now. Dev mode (no keys) has a single anonymous principal,
+    so distinctness cannot be told there and is not required."""
+    status = approval.status_at(now)
+    if status is ApprovalStatus.EXPIRED:
+        raise ApprovalDecidedError(
+            f"approval {approval.id} expired at {approval.expires_at.isoformat()}",
+            details={"status": status.value},
+        )
+    if status is not ApprovalStatus.PENDING:
+        raise ApprovalDecidedError(
+            f"approval {approval.id} was already {status.value} by {approval.decided_by}",
+            details={"status": status.value, "decided_by": approval.decided_by},
+        )
+    if require_distinct and authenticated and principal == approval.requested_by:
+        raise SelfApprovalError(
+            f"{principal} asked for approval {approval.id} and cannot decide it (APPROVAL_REQUIRE_DISTINCT)",
+            details={"requested_by": approval.requested_by},
+        )
+
+
+class ApprovalPage(BaseModel):
+    items: list[Approval] = Field(default_factory=list)
+    cursor: str | None = None

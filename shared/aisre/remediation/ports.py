@@ -1,0 +1,102 @@
+"""The interfaces the remediation services need: the cluster the actions write to, the stores of executions,
+rate-limit slots and approvals, and what they need of incidents (IncidentService satisfies it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from aisre.incidents.model.incident import ActionRecord, Incident, TimelineEvent
+from aisre.remediation.model.approvals import Approval, ApprovalPage, ApprovalStatus
+from aisre.remediation.model.execution import Execution
+
+Obj = dict[str, Any]
+
+
+class WorkloadCluster(Protocol):
+    """The Kubernetes API calls the catalog makes, under the actions function's own identity. Each raises
+    ClusterError (remediation/errors.py) with the API server's status, reason and message."""
+
+    def read_pod(self, namespace: str, name: str) -> Obj: ...
+
+    def list_pods(self, namespace: str, label_selector: str) -> list[Obj]: ...
+
+    def delete_pod(self, namespace: str, name: str, body: Obj) -> Obj: ...
+
+    def read_deployment(self, namespace: str, name: str) -> Obj: ...
+
+    def read_scale(self, namespace: str, name: str) -> Obj: ...
+
+    def patch_scale(self, namespace: str, name: str, merge_patch: Obj) -> Obj: ...
+
+    def list_replicasets(self, namespace: str, label_selector: str) -> list[Obj]: ...
+
+    def patch_deployment(self, namespace: str, name: str, json_patch: list[Obj]) -> Obj: ...
+
+
+@dataclass(frozen=True)
+class SlotClaim:
+    """A rate-limit slot to take: `taken_at` is when it was last taken as read (None: never), the condition
+    under which it is taken, so two executions cannot take the same free slot."""
+
+    scope_key: str
+    index: int
+    taken_at: datetime | None
+    window: timedelta
+
+
+class ClaimResult(StrEnum):
+    CLAIMED = "claimed"
+    EXISTS = "exists"  # another attempt holds or finished this execution: read it
+    SLOT_TAKEN = "slot_taken"  # a rate-limit slot was taken meanwhile: read the slots again
+
+
+class ExecutionStore(Protocol):
+    def get_execution(self, workspace_id: str, execution_id: str) -> Execution | None: ...
+
+    def find_execution(self, workspace_id: str | None, execution_id: str) -> Execution:
+        """In any workspace the caller sees (None: every one); NotFoundError when there is none."""
+
+    def claim_execution(self, execution: Execution, slots: Sequence[SlotClaim], now: datetime) -> ClaimResult:
+        """Put `execution` (running, leased) and take `slots` at once. It may replace a record only when that
+        one is abandoned (running past its lease) or finished and reusable (past `reusable_after`)."""
+
+    def finish_execution(self, execution: Execution) -> None:
+        """Write the outcome of the attempt that holds `execution` (its `attempt` is the condition)."""
+
+    def release_slots(self, workspace_id: str, slots: Sequence[SlotClaim], execution_id: str) -> None:
+        """Give back slots an execution took but did not use (the cluster refused the write)."""
+
+    def taken_slots(self, workspace_id: str, scope_key: str) -> dict[int, datetime]: ...
+
+    def recent_executions(self, workspace_id: str | None, limit: int) -> list[Execution]: ...
+
+
+class ApprovalStore(Protocol):
+    def create_approval(self, approval: Approval) -> None: ...
+
+    def get_approval(self, workspace_id: str | None, approval_id: str) -> Approval:
+        """NotFoundError when it does not exist in the workspaces the caller sees."""
+
+    def decide_approval(self, approval: Approval, now: datetime) -> None:
+        """Write `approval`'s decision (status, decided_by, decided_at, comment, execution_id) on condition that
+        the stored one is still pending and unexpired at `now`: ConflictError when another decision won."""
+
+    def list_approvals(
+        self, workspace_id: str | None, status: ApprovalStatus | None, limit: int, cursor: str | None, now: datetime
+    ) -> ApprovalPage: ...
+
+    def approvals_of_incident(self, workspace_id: str, incident_id: str) -> list[Approval]: ...
+
+
+class IncidentLog(Protocol):
+    """What remediation needs of incidents: IncidentService (incidents/service/lifecycle.py) is one."""
+
+    def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...
+
+    def record_action(self, incident: Incident, action: ActionRecord, events: Sequence[TimelineEvent] = ()) -> None: ...
+
+    def record_event(self, workspace_id: str, event: TimelineEvent) -> None: ...

@@ -1,0 +1,135 @@
+"""ApprovalService: list, read and decide approval requests. Approving carries the action out exactly once
+(ActionService.execute under the approval's id); rejecting ends it; a request nobody decides expires."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aisre.core.clock import utc_now
+from aisre.core.errors import ConflictError
+from aisre.remediation.errors import ApprovalDecidedError
+from aisre.remediation.model.approvals import Approval, ApprovalPage, ApprovalStatus, check_decision
+from aisre.remediation.model.execution import ActionOutcome, Execution, execution_id_for
+from aisre.remediation.model.requests import ActionRequest
+from aisre.remediation.ports import ApprovalStore
+from aisre.remediation.service.actions import ActionService
+
+
+class ApprovalService:
+    def __init__(
+        self,
+        approvals: ApprovalStore,
+        actions: ActionService,
+        *,
+        require_distinct: bool = True,
+        clock: Callable[[], datetime] = utc_now,
+    ):
+        self._approvals = approvals
+        self._actions = actions
+        self._require_distinct = require_distinct
+        self._clock = clock
+
+    # -- reads --------------------------------------------------------------------------------------------
+
+    def get(self, workspace_id: str | None, approval_id: str) -> tuple[Approval, Execution | None]:
+        """The approval as of now (a lapsed pending one reads expired), and its execution if it was approved."""
+        approval = self._approvals.get_approval(workspace_id, approval_id)
+        return self._as_of_now(approval), self._execution_of(approval)
+
+    def list_approvals(
+        self, workspace_id: str | None, status: ApprovalStatus | None, limit: int, cursor: str | None
+    ) -> ApprovalPage:
+        page = self._approvals.list_approvals(workspace_id, status, limit, cursor, self._clock())
+        return ApprovalPage(items=[self._as_of_now(item) for item in page.items], cursor=page.cursor)
+
+    def of_incident(self, workspace_id: str | None, incident_id: str) -> list[Approval]:
+        """Every approval asked for an action on the incident, oldest first (404 if the incident is not there)."""
+        incident = self._actions.incident_of(workspace_id, incident_id)
+        assert incident is not None
+        return [
+            self._as_of_now(item) for item in self._approvals.approvals_of_incident(incident.workspace_id, incident.id)
+        ]
+
+    def approval_ids_for_suggestions(self, workspace_id: str, incident_id: str) -> dict[str, str]:
+        """suggestion_key -> the latest approval asked for it: what a diagnosis shows beside each suggested action
+        (model/requests.py `suggestion_key(name, arguments)` computes the key from the suggestion)."""
+        found: dict[str, str] = {}
+        for approval in self._approvals.approvals_of_incident(workspace_id, incident_id):
+            if approval.suggestion_key:
+                found[approval.suggestion_key] = approval.id
+        return found
+
+    # -- decisions ----------------------------------------------------------------------------------------
+
+    def approve(
+        self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
+    ) -> tuple[Approval, ActionOutcome]:
+        """Approve and carry out. The approval's decision is a conditional write (two approvers racing decide
+        once, the loser gets 409); its execution is keyed by the approval, so it acts once however often this is
+        called. The approver may call again to carry out an approval whose execution did not finish (429, a
+        crash): it answers the one outcome."""
+        approval = self._approvals.get_approval(workspace_id, approval_id)
+        now = self._clock()
+        if not (approval.status is ApprovalStatus.APPROVED and approval.decided_by == principal):
+            check_decision(
+                approval, principal, now, require_distinct=self._require_distinct, authenticated=authenticated
+            )
+            approval = approval.model_copy(
+                update={
+                    "status": ApprovalStatus.APPROVED,
+                    "decided_by": principal,
+                    "decided_at": now,
+                    "comment": comment,
+                    "execution_id": execution_id_for(approval.workspace_id, f"approval:{approval.id}"),
+                }
+            )
+            self._decide(approval, now)
+            incident = self._actions.incident_of(approval.workspace_id, approval.incident_id)
+            payload = {**approval.arguments, "approval_id": approval.id, "comment": comment}
+            self._actions.audit_event(incident, principal, "action_approved", approval.action, payload)
+        request = ActionRequest(
+            action=approval.action,
+            arguments=approval.arguments,
+            incident_id=approval.incident_id,
+            dry_run=False,
+            approved=True,
+        )
+        outcome = self._actions.execute(approval.workspace_id, request, approval.requested_by, approval=approval)
+        return approval, outcome
+
+    def reject(
+        self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
+    ) -> Approval:
+        approval = self._approvals.get_approval(workspace_id, approval_id)
+        now = self._clock()
+        check_decision(approval, principal, now, require_distinct=self._require_distinct, authenticated=authenticated)
+        approval = approval.model_copy(
+            update={"status": ApprovalStatus.REJECTED, "decided_by": principal, "decided_at": now, "comment": comment}
+        )
+        self._decide(approval, now)
+        incident = self._actions.incident_of(approval.workspace_id, approval.incident_id)
+        payload = {**approval.arguments, "approval_id": approval.id, "comment": comment}
+        self._actions.audit_event(incident, principal, "action_rejected", approval.action, payload)
+        return approval
+
+    def _decide(self, approval: Approval, now: datetime) -> None:
+        try:
+            self._approvals.decide_approval(approval, now)
+        except ConflictError as lost:
+            current = self._approvals.get_approval(approval.workspace_id, approval.id)
+            status = current.status_at(now)
+            raise ApprovalDecidedError(
+                f"approval {approval.id} was already {status.value}"
+                + (f" by {current.decided_by}" if current.decided_by else ""),
+                details={"status": status.value, "decided_by": current.decided_by},
+            ) from lost
+
+    def _as_of_now(self, approval: Approval) -> Approval:
+        status = approval.status_at(self._clock())
+        return approval if status is approval.status else approval.model_copy(update={"status": status})
+
+    def _execution_of(self, approval: Approval) -> Execution | None:
+        if approval.execution_id is None:
+            return None
+        return self._actions.get_execution(approval.workspace_id, approval.execution_id)

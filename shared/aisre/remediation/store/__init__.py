@@ -1,0 +1,1 @@
+"""The remediation's records in the single table (executions, rate-limit slots, approvals) and their stores."""
