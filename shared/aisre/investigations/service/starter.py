@@ -28,7 +28,10 @@ from aisre.investigations.ports import InvestigationStore, Workflow
 
 STARTED_EVENT = "diagnosis_started"
 
-# Watching an execution is one small read; once a second keeps that cost negligible beside the steps.
+# Watching an execution is one small read. The first looks come soon (an analyzer investigation takes a few
+# hundred ms, and the batch waiting behind this one should not wait a whole interval more), then back off to once
+# a second, which keeps the cost negligible beside the steps.
+_WATCH_FIRST_INTERVAL_SECONDS = 0.05
 _WATCH_INTERVAL_SECONDS = 1.0
 # Stop watching this long before the function's own time runs out, so the batch is answered in time.
 _WATCH_MARGIN_SECONDS = 5.0
@@ -146,11 +149,13 @@ class InvestigationStarter:
         workflow = self.required_workflow() if names else None
         deadline = self._monotonic() + max(0.0, watch_seconds - _WATCH_MARGIN_SECONDS)
         running = list(names)
+        interval = _WATCH_FIRST_INTERVAL_SECONDS
         while running and workflow is not None:
             running = [name for name in running if workflow.is_running(name)]
             if not running or self._monotonic() >= deadline:
                 break
-            self._sleep(_WATCH_INTERVAL_SECONDS)
+            self._sleep(interval)
+            interval = min(interval * 2, _WATCH_INTERVAL_SECONDS)
         return running
 
     def _event(
