@@ -117,9 +117,22 @@ class QuestionEngine:
         if located.subject is None and not _read_anything(calls):
             # The cluster could not be read at all: say so, and answer from what the question itself says.
             unread = next((r.error for r in calls.results if r.error), "no tool answered")
-            found = self._about_issue(calls, question, issue)
-            found.text = f"I could not look for `{target.name}` in the cluster ({unread}).\n\n{found.text}"
-            return found
+            first = f"I could not look for `{target.name}` in the cluster ({unread})."
+            if issue.source != "chat":
+                found = self._about_issue(calls, question, issue)
+                found.text = f"{first}\n\n{found.text}"
+                return found
+            # A chat question: what its words alone say, if anything; no report of an "alert" that is a question.
+            analysis = analyze(Evidence(issue, tuple(calls.results), calls.available))
+            lines = [first, ""]
+            if analysis.findings:
+                lines += ["From the question's words alone:", *answers.finding_lines(analysis.findings)]
+            else:
+                lines.append(
+                    "Nothing can be concluded without reading it: connect a cluster (KUBECONFIG, or run "
+                    "in-cluster) and ask again."
+                )
+            return self._done(lines, question, issue, calls, analysis)
         if located.subject is None:
             lines = answers.not_found_answer(
                 target.name, target.kind, target.namespace, located.close, located.searched
