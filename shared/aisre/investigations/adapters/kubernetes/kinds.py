@@ -10,6 +10,7 @@ from typing import Any
 
 from aisre.investigations.adapters.kubernetes import rows
 from aisre.investigations.adapters.kubernetes.render import Obj, age, get
+from aisre.investigations.model.kubectl.kinds import ALIASES as _ALIASES
 
 Row = Callable[[Obj, datetime], Sequence[Any]]
 
@@ -215,27 +216,6 @@ KINDS: dict[str, Kind] = {
 ALL_KINDS: tuple[Kind, ...] = tuple(
     KINDS[name] for name in ("pod", "service", "daemonset", "deployment", "replicaset", "statefulset", "job", "cronjob")
 )
-_ALIASES = {
-    "po": "pod",
-    "deploy": "deployment",
-    "sts": "statefulset",
-    "rs": "replicaset",
-    "ds": "daemonset",
-    "cj": "cronjob",
-    "no": "node",
-    "pvc": "persistentvolumeclaim",
-    "pv": "persistentvolume",
-    "sc": "storageclass",
-    "svc": "service",
-    "ep": "endpoints",
-    "endpoint": "endpoints",
-    "ns": "namespace",
-    "cm": "configmap",
-    "ing": "ingress",
-    "netpol": "networkpolicy",
-    "hpa": "horizontalpodautoscaler",
-    "crd": "customresourcedefinition",
-}
 _SECRET_KINDS = frozenset({"secret", "secrets"})
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-_ALIASES = {
+# kubectl's short names (and a few singular/plural slips), to the kind's one name.
+ALIASES = {
     "po": "pod",
     "deploy": "deployment",
     "sts": "statefulset",
@@ -15,8 +16,13 @@ _ALIASES = {
     "sc": "storageclass",
     "svc": "service",
     "ep": "endpoints",
+    "endpoint": "endpoints",
     "cm": "configmap",
     "ns": "namespace",
+    "ing": "ingress",
+    "netpol": "networkpolicy",
+    "hpa": "horizontalpodautoscaler",
+    "crd": "customresourcedefinition",
 }
 KNOWN = frozenset(
     {
@@ -45,9 +51,9 @@ WORKLOADS = frozenset({"deployment", "statefulset", "daemonset", "replicaset", "
 def canonical(kind: str | None) -> str:
     """ "Deployment", "deployments.apps", "deploy" -> "deployment"; an unknown kind comes back lower-cased."""
     text = (kind or "").strip().lower().split(".", 1)[0]
-    text = _ALIASES.get(text, text)
+    text = ALIASES.get(text, text)
     if text not in KNOWN and text.endswith("es") and text[:-2] in KNOWN:
         return text[:-2]
-    if text not in KNOWN and text.endswith("s") and _ALIASES.get(text[:-1], text[:-1]) in KNOWN:
-        return _ALIASES.get(text[:-1], text[:-1])
+    if text not in KNOWN and text.endswith("s") and ALIASES.get(text[:-1], text[:-1]) in KNOWN:
+        return ALIASES.get(text[:-1], text[:-1])
     return text
