@@ -81,3 +81,20 @@ def test_successful_recording_wins_when_several_match(tmp_path: Path) -> None:
     )
     result = ReplayToolRunner.from_dir(tmp_path).run("kubectl_describe", {"kind": "node", "name": "n1"})
     assert "Allocatable" in result.text
+
+
+def test_a_recording_answers_a_call_naming_its_object_with_another_releases_parameter() -> None:
+    from aisre.investigations.adapters.tools.replay import Recording, ReplayToolRunner
+
+    events = Recording(
+        tool="kubectl_events",
+        match_params={"resource_type": "pod", "resource_name": "web-1", "namespace": "shop"},
+        status="success",
+        error=None,
+        text="LAST SEEN   TYPE   REASON\n2m   Warning   BackOff",
+    )
+    runner = ReplayToolRunner([events])
+    called = runner.run("kubectl_events", {"resource_type": "pod", "pod_name": "web-1", "namespace": "shop"})
+    assert called.status == "success" and "BackOff" in called.text
+    other = runner.run("kubectl_events", {"resource_type": "pod", "pod_name": "web-2", "namespace": "shop"})
+    assert other.status == "error"

@@ -48,7 +48,9 @@ _TOOLS: dict[str, Handler] = {
     "kubectl_get_by_kind_in_cluster": lambda r, p: r.get_in_cluster(p["kind"]),
     "kubectl_find_resource": lambda r, p: r.find(p["kind"], str(p["keyword"])),
     "kubectl_events": lambda r, p: r.events(
-        p.get("resource_type") or p.get("kind"), p.get("pod_name") or p.get("name"), p.get("namespace")
+        p.get("resource_type") or p.get("kind"),
+        p.get("pod_name") or p.get("resource_name") or p.get("name"),
+        p.get("namespace"),
     ),
     "kubectl_logs": lambda r, p: r.logs(_pod(p), _ns(p), _container(p), previous=False),
     "kubectl_previous_logs": lambda r, p: r.logs(_pod(p), _ns(p), _container(p), previous=True),

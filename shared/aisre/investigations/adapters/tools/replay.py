@@ -14,6 +14,13 @@ from aisre.investigations.model.evidence import ToolResult
 CLUSTER_SCOPED = frozenset(
     {"node", "namespace", "persistentvolume", "storageclass", "clusterrole", "clusterrolebinding", "ingressclass"}
 )
+_PARAMETER_ALIASES = {
+    "resource_name": ("pod_name", "name"),
+    "pod_name": ("resource_name", "name"),
+    "name": ("resource_name", "pod_name"),
+    "resource_type": ("kind",),
+    "kind": ("resource_type",),
+}
 _FAILED_OUTPUT = ("Error from server", "failed with return code", "not found")
 
 
@@ -75,6 +82,10 @@ def match_score(match_params: Mapping[str, Any] | None, params: Mapping[str, Any
         if (key == "namespace" and kind in CLUSTER_SCOPED) or want == "*":
             continue
         got = params.get(key)
+        if got is None:
+            # HolmesGPT's releases name an object's parameter differently (kubectl_events: pod_name, later
+            # resource_name): a recording made with one answers a call made with another.
+            got = next((params[alias] for alias in _PARAMETER_ALIASES.get(key, ()) if params.get(alias)), None)
         if got is None or not _same(key, want, got):
             return None
         score += 1
