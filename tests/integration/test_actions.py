@@ -432,9 +432,9 @@ def test_an_action_on_an_incident_is_on_its_timeline_actions_activity_and_metric
 def test_an_incident_of_another_workspace_is_404(
     actions_url: str, kube: KubeApiServer, cluster: KubeState, tmp_path: Path
 ):
-    with httpx.Client(base_url=actions_url, headers={"X-Workspace-Id": "ws-actions-a"}) as a:
+    with httpx.Client(timeout=60, base_url=actions_url, headers={"X-Workspace-Id": "ws-actions-a"}) as a:
         incident_id = a.post("/webhook", json=dict(ALERT, title="elsewhere")).json()["incident_id"]
-    with httpx.Client(base_url=actions_url, headers={"X-Workspace-Id": "ws-actions-b"}) as b:
+    with httpx.Client(timeout=60, base_url=actions_url, headers={"X-Workspace-Id": "ws-actions-b"}) as b:
         answer = b.post(
             "/actions/execute",
             json={"action": "restart_pod", "namespace": NS, "pod_name": "p", "incident_id": incident_id},

@@ -21,7 +21,7 @@ def secured(serve_with_settings) -> Iterator[str]:  # type: ignore[no-untyped-de
 
 
 def test_health_and_metrics_are_open_everything_else_needs_a_key(secured: str):
-    with httpx.Client(base_url=secured) as anonymous:
+    with httpx.Client(timeout=60, base_url=secured) as anonymous:
         assert anonymous.get("/health").status_code == 200
         assert anonymous.get("/metrics").status_code == 200
         missing = anonymous.get("/incidents")
@@ -33,9 +33,9 @@ def test_health_and_metrics_are_open_everything_else_needs_a_key(secured: str):
 
 def test_scoped_keys_write_and_read_only_their_workspace(secured: str):
     with (
-        httpx.Client(base_url=secured, headers={"X-API-Key": ACME}) as acme,
-        httpx.Client(base_url=secured, headers={"X-API-Key": GLOBEX}) as globex,
-        httpx.Client(base_url=secured, headers={"X-API-Key": ADMIN}) as admin,
+        httpx.Client(timeout=60, base_url=secured, headers={"X-API-Key": ACME}) as acme,
+        httpx.Client(timeout=60, base_url=secured, headers={"X-API-Key": GLOBEX}) as globex,
+        httpx.Client(timeout=60, base_url=secured, headers={"X-API-Key": ADMIN}) as admin,
     ):
         created = acme.post("/webhook", json=dict(ALERT, title="Acme only")).json()
         incident_id = created["incident_id"]

@@ -145,7 +145,7 @@ def test_more_alerts_in_one_payload_than_the_cap_is_413_and_dead_lettered(serve_
     payload = {"status": "firing", "alerts": [dict(alert, fingerprint=f"fp-{index}") for index in range(4)]}
     with (
         serve_with_settings(max_alerts_per_payload=3) as url,
-        httpx.Client(base_url=url, headers={"X-Workspace-Id": workspace}) as http,
+        httpx.Client(timeout=60, base_url=url, headers={"X-Workspace-Id": workspace}) as http,
     ):
         response = http.post("/webhook/alertmanager", json=payload)
         assert response.status_code == 413

@@ -216,7 +216,9 @@ def test_a_raw_payload_is_read_only_in_its_workspace(base_url: str, api: httpx.C
     path, build, _field = ROUTES["webhook"]
     body = body_of(build, uuid.uuid4().hex[:10], SIZES["400 KB"])
     incident_id = incident_id_of(api.post(path, content=body, headers={"content-type": "application/json"}))
-    with httpx.Client(base_url=base_url, headers={"X-Workspace-Id": f"ws-other-{uuid.uuid4().hex[:6]}"}) as other:
+    with httpx.Client(
+        timeout=60, base_url=base_url, headers={"X-Workspace-Id": f"ws-other-{uuid.uuid4().hex[:6]}"}
+    ) as other:
         assert other.get(f"/incidents/{incident_id}/alerts/raw").status_code == 404
 
 

@@ -50,7 +50,7 @@ def grafana_url(serve_with_settings) -> Iterator[str]:  # type: ignore[no-untype
 
 def test_grafana_timestamped_signature_passes_and_a_replay_does_not(grafana_url: str, workspace: str):
     body = json.dumps(GRAFANA_PAYLOAD).encode()
-    with httpx.Client(base_url=grafana_url, headers={"X-Workspace-Id": workspace}) as http:
+    with httpx.Client(timeout=60, base_url=grafana_url, headers={"X-Workspace-Id": workspace}) as http:
         now = str(int(time.time()))
         signature = hmac.new(GRAFANA_SECRET.encode(), now.encode() + b":" + body, hashlib.sha256).hexdigest()
         headers = {
@@ -104,7 +104,7 @@ def test_storage_failure_is_503_never_a_2xx(local_stack: object):
     broken.put(alert_intake, AlertIntake(failing_ingest, _UnavailableStore(), dead_letter_retention_days=1))
     app = create_local_app()
     app.dependency_overrides[current_scope] = lambda: broken
-    with serve_app(app) as url, httpx.Client(base_url=url) as http:
+    with serve_app(app) as url, httpx.Client(timeout=60, base_url=url) as http:
         response = http.post("/webhook", json={"title": "x", "service": "y"})
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"

@@ -84,7 +84,7 @@ def test_a_cursor_from_another_listing_is_refused(api: httpx.Client, base_url: s
     for index in range(3):
         open_incident(api, f"Cursor {index}", service=f"c-{index}")
     cursor = api.get("/incidents", params={"limit": 1}).json()["next_cursor"]
-    with httpx.Client(base_url=base_url, headers={"X-Workspace-Id": "ws-someone-else"}) as other:
+    with httpx.Client(timeout=60, base_url=base_url, headers={"X-Workspace-Id": "ws-someone-else"}) as other:
         response = other.get("/incidents", params={"limit": 1, "cursor": cursor})
     assert response.status_code == 422 and response.json()["error"]["field"] == "cursor"
     assert api.get("/incidents", params={"cursor": "!!garbage"}).status_code == 422

@@ -66,7 +66,7 @@ def test_diagnosis_of_an_incident_never_investigated_is_404(api: httpx.Client):
 
 def test_investigation_of_another_workspaces_incident_is_404(api: httpx.Client, base_url: str):
     incident_id = api.post("/webhook", json=dict(ALERT, title="Mine only")).json()["incident_id"]
-    with httpx.Client(base_url=base_url, headers={"X-Workspace-Id": "ws-someone-else"}) as other:
+    with httpx.Client(timeout=60, base_url=base_url, headers={"X-Workspace-Id": "ws-someone-else"}) as other:
         assert other.post(f"/incidents/{incident_id}/investigate").status_code == 404
 
 

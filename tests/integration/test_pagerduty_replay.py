@@ -92,7 +92,7 @@ def test_the_window_is_a_setting(serve_with_settings: Any, workspace: str):
     two_hours_old = json.dumps(event("incident.triggered", "PDWINDOW", age=timedelta(hours=2))).encode()
     with (
         serve_with_settings(pagerduty_webhook_secret=SECRET, pagerduty_max_event_age_seconds=3600) as url,
-        httpx.Client(base_url=url, headers={"X-Workspace-Id": workspace}) as http,
+        httpx.Client(timeout=60, base_url=url, headers={"X-Workspace-Id": workspace}) as http,
     ):
         response = http.post("/webhook/pagerduty", content=two_hours_old, headers=signed(two_hours_old))
         assert response.status_code == 422 and "(3600 s)" in response.json()["error"]["message"]

@@ -121,7 +121,7 @@ def test_simultaneous_payloads_with_the_same_alerts_make_one_incident_each(base_
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(deliver, range(4)))
-    with httpx.Client(base_url=base_url, headers={"X-Workspace-Id": workspace}) as http:
+    with httpx.Client(timeout=60, base_url=base_url, headers={"X-Workspace-Id": workspace}) as http:
         for index, (_name, fingerprint, _service) in enumerate(alerts):
             ids = {result["alerts"][index]["incident_id"] for result in results}
             assert len(ids) == 1, (fingerprint, ids)

@@ -139,7 +139,7 @@ def test_a_failed_confirmation_is_502_dead_lettered_and_confirmed_by_replay(api,
 def test_with_verification_and_confirmation_off_the_operator_gets_the_link(sns, workspace):
     with (
         served(sns, sns_verify_signatures=False, sns_confirm_subscriptions=False) as url,
-        httpx.Client(base_url=url, headers={"X-Workspace-Id": workspace}) as api,
+        httpx.Client(timeout=60, base_url=url, headers={"X-Workspace-Id": workspace}) as api,
     ):
         response = deliver(api, subscription_confirmation(sns.subscribe_url))
         assert response.json()["sns"]["subscription"] == "pending"
