@@ -31,6 +31,8 @@ LIMITS = {"name": 200, "description": 4000, "title": 300, "command": 1000, "term
 STEP_ARGUMENTS = frozenset({"replicas", "revision"})
 _TOP_KEYS = frozenset({"id", "name", "description", "rules", "alertnames", "keywords", "services", "steps"})
 _STEP_KEYS = frozenset({"title", "command", "action", "read", "arguments", "use"})
+# Shown with each step (step_specs) and so sent back with a draft; derived from read and action, never taken.
+_DERIVED_STEP_KEYS = frozenset({"kind"})
 
 
 class RunbookSource(StrEnum):
@@ -125,6 +127,7 @@ def parse_step(data: Any, field: str, shared_steps: Mapping[str, RunbookStep] | 
         return RunbookStep(title=str(title))
     if not isinstance(data, Mapping):
         raise _fail(field, "must be a mapping or text")
+    data = {key: value for key, value in data.items() if key not in _DERIVED_STEP_KEYS}
     unknown = sorted(str(key) for key in data if key not in _STEP_KEYS)
     if unknown:
         raise _fail(f"{field}.{unknown[0]}", f"unknown key; a step has {', '.join(sorted(_STEP_KEYS))}")
@@ -150,10 +153,14 @@ def parse_step(data: Any, field: str, shared_steps: Mapping[str, RunbookStep] | 
 
 
 def parse_runbook(
-    data: Any, *, shared_steps: Mapping[str, RunbookStep] | None = None, field_prefix: str = ""
+    data: Any,
+    *,
+    shared_steps: Mapping[str, RunbookStep] | None = None,
+    field_prefix: str = "",
+    steps_field: str = "steps",
 ) -> Runbook:
     """A Runbook from its document; ValidationError (422) names the first field at fault, under `field_prefix`
-    (`runbook.` for a body that nests it)."""
+    (`runbook.` for a body that nests it), its steps as `steps_field` calls them (the body's own name for them)."""
     if not isinstance(data, Mapping):
         raise _fail(field_prefix.rstrip(".") or "runbook", "must be a mapping of id, name, description, steps")
     unknown = sorted(str(key) for key in data if key not in _TOP_KEYS)
@@ -169,11 +176,11 @@ def parse_runbook(
         raise _fail(f"{field_prefix}id", f"{runbook_id!r} is reserved by the API's paths")
     steps_data = data.get("steps")
     if not isinstance(steps_data, list) or not steps_data:
-        raise _fail(f"{field_prefix}steps", "must be a non-empty list")
+        raise _fail(f"{field_prefix}{steps_field}", "must be a non-empty list")
     if len(steps_data) > MAX_STEPS:
-        raise _fail(f"{field_prefix}steps", f"has more than {MAX_STEPS} steps")
+        raise _fail(f"{field_prefix}{steps_field}", f"has more than {MAX_STEPS} steps")
     steps = tuple(
-        parse_step(item, f"{field_prefix}steps[{index}]", shared_steps) for index, item in enumerate(steps_data)
+        parse_step(item, f"{field_prefix}{steps_field}[{index}]", shared_steps) for index, item in enumerate(steps_data)
     )
     return Runbook(
         id=runbook_id,

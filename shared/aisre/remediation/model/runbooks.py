@@ -249,13 +249,17 @@ def placeholder_values(incident: Incident) -> dict[str, str]:
     return {key: value for key, value in candidates.items() if value and _SAFE_VALUE.match(value)}
 
 
+def render_command(command: str, values: Mapping[str, str]) -> str:
+    """A step's command with the incident's names filled in; a placeholder without a (safe) value stays <name>."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), f"<{m.group(1)}>"), command)
+
+
 def render_step(step: RunbookStep, values: Mapping[str, str] | None = None) -> str:
     """One step as text; placeholders without a (safe) value become <name> for the reader to fill in."""
     values = values or {}
     text = step.title
     if step.command:
-        command = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), f"<{m.group(1)}>"), step.command)
-        text += f": {command}"
+        text += f": {render_command(step.command, values)}"
     if step.action:
         arguments = "".join(f" {name}={value}" for name, value in sorted(step.arguments.items()))
         text += f" [action: {step.action}{arguments}]"
