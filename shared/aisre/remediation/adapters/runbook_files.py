@@ -56,8 +56,10 @@ def read_yaml_document(text: str) -> Any:
         raise ValidationError("YAML aliases (*name) are not accepted in a runbook", field="body")
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError as error:  # a duplicate anchor, a bad tag: what parse let through
+    except yaml.YAMLError as error:  # a bad tag, a duplicate key's complaint: what parse let through
         raise ValidationError(f"the body is not valid YAML: {_where(error)}", field="body") from error
+    except RecursionError as error:  # the composer recurses: thousands of nested [[[ ]]]
+        raise ValidationError("the body nests too deeply to be a runbook", field="body") from error
 
 
 def _where(error: yaml.YAMLError) -> str:

@@ -53,6 +53,12 @@ class StoredRunbook:
     version: int = 0
 
 
+def _key(name: object) -> str:
+    """A key as a field's name: as it is when it is a plain word, else quoted (an empty key still names something)."""
+    text = str(name)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else repr(text)
+
+
 def _fail(field: str, message: str) -> ValidationError:
     return ValidationError(f"{field}: {message}", field=field)
 
@@ -106,7 +112,7 @@ def _arguments(data: Mapping[str, Any], action: str | None, field: str) -> dict[
         if str(name) not in STEP_ARGUMENTS or argument is None:
             allowed = sorted(STEP_ARGUMENTS & {a.name for a in spec.arguments})
             raise _fail(
-                f"{field}.{name}",
+                f"{field}.{_key(name)}",
                 f"{action} takes no argument {name!r} here (the target is the incident's own); "
                 f"allowed: {', '.join(allowed) or 'none'}",
             )
@@ -128,7 +134,7 @@ def parse_step(data: Any, field: str, shared_steps: Mapping[str, RunbookStep] | 
     if not isinstance(data, Mapping):
         raise _fail(field, "must be a mapping or text")
     data = {key: value for key, value in data.items() if key not in _DERIVED_STEP_KEYS}
-    unknown = sorted(str(key) for key in data if key not in _STEP_KEYS)
+    unknown = sorted(_key(key) for key in data if key not in _STEP_KEYS)
     if unknown:
         raise _fail(f"{field}.{unknown[0]}", f"unknown key; a step has {', '.join(sorted(_STEP_KEYS))}")
     if "use" in data:
@@ -163,7 +169,7 @@ def parse_runbook(
     (`runbook.` for a body that nests it), its steps as `steps_field` calls them (the body's own name for them)."""
     if not isinstance(data, Mapping):
         raise _fail(field_prefix.rstrip(".") or "runbook", "must be a mapping of id, name, description, steps")
-    unknown = sorted(str(key) for key in data if key not in _TOP_KEYS)
+    unknown = sorted(_key(key) for key in data if key not in _TOP_KEYS)
     if unknown:
         raise _fail(f"{field_prefix}{unknown[0]}", f"unknown key; a runbook has {', '.join(sorted(_TOP_KEYS))}")
     runbook_id = data.get("id")
