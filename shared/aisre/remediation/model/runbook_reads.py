@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aisre.remediation.model.workloads import (
+    field_at,
     images_of,
     name_of,
     pod_ready,
@@ -66,20 +67,12 @@ READS: dict[str, ReadSpec] = {
 }
 
 
-def _get(obj: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
 def bounded(text: str, limit: int = MAX_OBSERVATION) -> str:
     return text if len(text) <= limit else text[: limit - 12] + "…[truncated]"
 
 
 def _termination(status: Obj) -> str:
-    last = _get(status, "lastState", "terminated")
+    last = field_at(status, "lastState", "terminated")
     if not isinstance(last, dict):
         return ""
     reason = last.get("reason") or "terminated"
@@ -89,24 +82,24 @@ def _termination(status: Obj) -> str:
 
 def summarize_pod(pod: Obj) -> str:
     """`kubectl get pod` and the part of `describe` a runbook looks at: state, restarts, last terminations."""
-    statuses = [s for s in _get(pod, "status", "containerStatuses") or [] if isinstance(s, dict)]
+    statuses = [s for s in field_at(pod, "status", "containerStatuses") or [] if isinstance(s, dict)]
     ready = sum(1 for s in statuses if s.get("ready"))
     restarts = sum(int(s.get("restartCount") or 0) for s in statuses)
     line = f"pod {name_of(pod)}: {pod_state(pod)}, {ready}/{len(statuses)} ready, {restarts} restarts"
     containers = [f"{s.get('name')}{_termination(s)}" for s in statuses if _termination(s)]
     if containers:
         line += "; " + "; ".join(containers)
-    node = _get(pod, "spec", "nodeName")
+    node = field_at(pod, "spec", "nodeName")
     return bounded(line + (f"; on node {node}" if node else ""))
 
 
 def _resources(template: Obj | None) -> str:
     parts = []
-    for container in _get(template, "spec", "containers") or []:
+    for container in field_at(template, "spec", "containers") or []:
         if not isinstance(container, dict):
             continue
-        limits = _get(container, "resources", "limits") or {}
-        requests = _get(container, "resources", "requests") or {}
+        limits = field_at(container, "resources", "limits") or {}
+        requests = field_at(container, "resources", "requests") or {}
         described = ", ".join(
             f"{kind} {name} {value}"
             for kind, values in (("requests", requests), ("limits", limits))
@@ -118,7 +111,7 @@ def _resources(template: Obj | None) -> str:
 
 def summarize_deployment(deployment: Obj) -> str:
     done, said = rollout_status(deployment)
-    template = _get(deployment, "spec", "template")
+    template = field_at(deployment, "spec", "template")
     line = f"{said}; images {', '.join(images_of(template)) or 'none'}"
     resources = _resources(template)
     if resources:
@@ -146,7 +139,7 @@ def summarize_history(deployment: Obj, replicasets: list[Obj]) -> str:
         return f'no rollout history found for deployment "{name_of(deployment)}"'
     lines = [
         f"revision {revision_of(rs)}{' (current)' if revision_of(rs) == current else ''}: "
-        f"{', '.join(images_of(_get(rs, 'spec', 'template'))) or 'no images'}"
+        f"{', '.join(images_of(field_at(rs, 'spec', 'template'))) or 'no images'}"
         for rs in ranked[:5]
     ]
     return bounded("; ".join(lines))
