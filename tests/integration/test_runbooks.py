@@ -27,7 +27,7 @@ steps:
 - title: Look at the pod
   command: kubectl get pod {pod} -n {namespace}
   read: pod_status
-- Tell the team in #checkout before restarting
+- Tell the checkout team before restarting
 - title: Restart the pod
   command: kubectl delete pod {pod} -n {namespace}
   action: restart_pod
