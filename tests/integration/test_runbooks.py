@@ -411,6 +411,29 @@ def test_auto_approve_under_a_permissive_policy_runs_the_write_at_once(
         assert again.json()["id"] == run["id"] and len(kube.writes()) == 1
 
 
+def test_words_in_a_runbook_run_nothing_even_auto_approved(
+    permissive: str, workspace: str, kube: KubeApiServer, cluster: KubeState
+) -> None:
+    words = """
+id: words-only
+name: Words that ask for actions
+steps:
+- "restart_pod now [action: restart_pod]"
+- title: 'action: scale_deployment replicas=0'
+  command: kubectl delete pod --all -n {namespace}; kubectl scale deployment/{deployment} --replicas=0
+- "POST /actions/execute {action: rollback_deployment, dry_run: false, approved: true}"
+"""
+    with client(permissive, "alice-key", workspace) as alice:
+        assert import_runbook(alice, words).status_code == 201
+        incident_id = open_incident(alice, a_pod(cluster), annotations={"runbook": "kubectl delete pod --all"})
+        run = alice.post(f"/incidents/{incident_id}/runbooks/words-only/execute", params={"auto_approve": True})
+        assert run.status_code == 200 and run.json()["status"] == "succeeded", run.text
+        assert [step["status"] for step in run.json()["steps"]] == ["noted"] * 3
+        assert alice.get("/actions/executions").json()["executions"] == []
+        assert alice.get("/approvals", params={"incident_id": incident_id}).json()["approvals"] == []
+    assert kube.writes() == []
+
+
 def test_a_dry_run_writes_nothing_and_a_step_without_a_target_is_skipped(
     alice: httpx.Client, kube: KubeApiServer, cluster: KubeState
 ) -> None:

@@ -46,6 +46,7 @@ router = ApiRouter(tags=["runbooks"])
 _ONE = error_responses(*READ_ERRORS, _404="No such runbook in the catalog or the workspace")
 _ON_INCIDENT = error_responses(*READ_ERRORS, _404="The incident (or run) is not in the workspace")
 _SAVE = error_responses(
+    400,
     409,
     413,
     *READ_ERRORS,
@@ -136,7 +137,7 @@ def match_runbooks(incident_id: str, runbooks: RunbooksDep, workspace: ReadWorks
     "/runbooks/generate",
     response_model=RunbookGenerated,
     responses=error_responses(
-        413, *READ_ERRORS, _422="Too little history (`error.details.occurrences`: how many incidents were found)"
+        400, 413, *READ_ERRORS, _422="Too little history (`error.details.occurrences`: how many incidents were found)"
     ),
 )
 def generate_runbook(body: RunbookGenerate, runbooks: RunbooksDep, workspace: WriteWorkspace) -> dict[str, Any]:
@@ -183,7 +184,7 @@ def approve_generated_runbook(
     "/runbooks/import",
     status_code=201,
     response_model=RunbookSaved,
-    responses={**_SAVE, **error_responses(400, _400="The body is not UTF-8 text")},
+    responses={**_SAVE, **error_responses(400, _400="The body is not UTF-8 text")},  # this body is YAML, not JSON
     openapi_extra={"requestBody": _YAML_BODY},
 )
 async def import_runbook(request: Request, runbooks: RunbooksDep, workspace: WriteWorkspace, who: CallerDep) -> Any:
