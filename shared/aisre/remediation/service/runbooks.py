@@ -77,9 +77,10 @@ class RunbookService:
         return [StoredRunbook(runbook, RunbookSource.BUILTIN) for runbook in self._builtin.runbooks.values()]
 
     def all(self, workspace_id: str) -> list[StoredRunbook]:
-        """Built-in first (catalog order), then the workspace's saved runbooks by id."""
+        """Built-in first (catalog order), then the workspace's saved runbooks by id. A saved runbook whose id a
+        later version of the catalog took is hidden by the built-in one, as `get` finds the built-in first."""
         saved = sorted(self._store.saved_runbooks(workspace_id), key=lambda item: item.runbook.id)
-        return self.builtin() + saved
+        return self.builtin() + [item for item in saved if self._builtin.get(item.runbook.id) is None]
 
     def get(self, workspace_id: str, runbook_id: str) -> StoredRunbook:
         runbook = self._builtin.get(runbook_id)
