@@ -29,7 +29,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "investigations": ("aisre.investigations.api.investigations",),
     "holmes": ("aisre.investigations.api.holmes",),
     # The only group that writes to a cluster: its Lambda has its own role and Kubernetes identity.
-    "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals"),
+    # Runbooks too: a run's write steps are actions, and the approvals it waits on are decided here.
+    "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals", "aisre.remediation.api.runbooks"),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

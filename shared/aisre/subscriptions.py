@@ -12,4 +12,6 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "incident.opened": ("aisre.investigations.subscribers:investigate_new_incidents",),
     # A resolved incident, with the note of how: it becomes knowledge for the next similar one.
     "incident.resolved": ("aisre.investigations.subscribers:remember_resolution",),
+    # An approval was decided (approved and carried out, or rejected): a runbook run waiting on it goes on.
+    "approval.decided": ("aisre.remediation.subscribers:continue_runbook_run",),
 }

@@ -96,12 +96,22 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
     approved = api.post(f"/approvals/{approval_id}/approve")
     assert approved.status_code == 200, approved.text
     execution_id = approved.json()["result"]["execution_id"]
+    # A saved runbook, run on the incident (which names no pod: its steps are skipped, and recorded with moments).
+    runbook = (
+        "id: timestamps\nname: Moments\nsteps:\n- {title: Look, read: pod_status}\n- {title: Go, action: restart_pod}\n"
+    )
+    saved = api.post("/runbooks/import", content=runbook, headers={"Content-Type": "application/yaml"})
+    assert saved.status_code == 201, saved.text
+    run = api.post(f"/incidents/{incident_id}/runbooks/timestamps/execute")
+    assert run.status_code in (200, 202), run.text
     return {
         "incident_id": incident_id,
         "investigation_id": investigation_id,
         "entry_id": entry_id,
         "approval_id": approval_id,
         "execution_id": execution_id,
+        "runbook_id": "timestamps",
+        "run_id": run.json()["id"],
     }
 
 

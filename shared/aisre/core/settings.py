@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # Nobody approves their own request (between authenticated principals; dev mode has only one).
     approval_require_distinct: bool = Field(True, validation_alias=AliasChoices("APPROVAL_REQUIRE_DISTINCT"))
     approval_retention_days: int = Field(90, ge=1, validation_alias=AliasChoices("APPROVAL_RETENTION_DAYS"))
+    # A request carries a runbook run on for at most this long before it answers (plus the step under way, whose
+    # write may wait ACTION_VERIFY_SECONDS): inside API Gateway's 30 s. `resume` carries the rest on.
+    runbook_advance_seconds: float = Field(10.0, ge=0, le=20, validation_alias=AliasChoices("RUNBOOK_ADVANCE_SECONDS"))
 
     # The LLM agent (any OpenAI-compatible endpoint); without a model the deterministic analyzer answers.
     openai_api_key: str = Field("", validation_alias=AliasChoices("OPENAI_API_KEY"))

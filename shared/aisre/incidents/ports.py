@@ -116,6 +116,9 @@ class IncidentStore(Protocol):
 
     def timeline(self, workspace_id: str, incident_id: str, limit: int, cursor: str | None) -> Page[TimelineEvent]: ...
 
+    def recent_events(self, workspace_id: str, incident_id: str, limit: int) -> list[TimelineEvent]:
+        """The incident's latest `limit` timeline events, newest first (one read)."""
+
     def children(self, workspace_id: str, incident_id: str) -> list[dict[str, Any]]: ...
 
     def actions(self, workspace_id: str, incident_id: str) -> list[ActionRecord]: ...

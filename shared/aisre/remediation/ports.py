@@ -1,5 +1,6 @@
 """The interfaces the remediation services need: the cluster the actions write to, the stores of executions,
-rate-limit slots and approvals, and what they need of incidents (IncidentService satisfies it)."""
+rate-limit slots, approvals, saved runbooks and runbook runs, and what they need of incidents (IncidentService
+satisfies IncidentLog and IncidentHistory)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
-from aisre.incidents.model.incident import ActionRecord, Incident, TimelineEvent
+from aisre.core.paging import Page
+from aisre.incidents.model.incident import ActionRecord, Incident, IncidentState, TimelineEvent
 from aisre.remediation.model.approvals import Approval, ApprovalPage, ApprovalStatus
 from aisre.remediation.model.execution import Execution
+from aisre.remediation.model.runbook_documents import StoredRunbook
+from aisre.remediation.model.runbook_runs import RunbookRun
 
 Obj = dict[str, Any]
 
@@ -100,3 +104,43 @@ class IncidentLog(Protocol):
     def record_action(self, incident: Incident, action: ActionRecord, events: Sequence[TimelineEvent] = ()) -> None: ...
 
     def record_event(self, workspace_id: str, event: TimelineEvent) -> None: ...
+
+
+class IncidentHistory(Protocol):
+    """What drafting a runbook reads of a workspace's incidents (IncidentService is one)."""
+
+    def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...
+
+    def list_incidents(
+        self, workspace_id: str | None, state: IncidentState | None, limit: int, cursor: str | None
+    ) -> Page[Incident]: ...
+
+    def actions_of(self, incident: Incident) -> list[ActionRecord]: ...
+
+    def recent_events(self, incident: Incident, limit: int) -> list[TimelineEvent]: ...
+
+
+class RunbookStore(Protocol):
+    """A workspace's saved runbooks (generated and approved, or imported)."""
+
+    def saved_runbooks(self, workspace_id: str) -> list[StoredRunbook]: ...
+
+    def get_saved(self, workspace_id: str, runbook_id: str) -> StoredRunbook | None: ...
+
+    def save_runbook(self, stored: StoredRunbook) -> bool:
+        """Put `stored` (its `version` one above the stored one's, 1 for a new id); False when another save
+        changed it meanwhile."""
+
+
+class RunStore(Protocol):
+    """Runbook runs, beside their incident; every change is conditioned on the version it was made from."""
+
+    def create_run(self, run: RunbookRun) -> bool:
+        """False when a run of that id exists (an Idempotency-Key's earlier run)."""
+
+    def get_run(self, workspace_id: str, incident_id: str, run_id: str) -> RunbookRun | None: ...
+
+    def save_run(self, run: RunbookRun, expected_version: int) -> bool:
+        """False when the stored run is no longer at `expected_version` (another request carried it on)."""
+
+    def runs_of_incident(self, workspace_id: str, incident_id: str) -> list[RunbookRun]: ...

@@ -1,5 +1,5 @@
 """The remediation parts, each built on first ask (core/scope.py): the runbook catalog, the policy, the cluster
-the actions write to, the stores, and the action and approval services."""
+the actions write to, the stores, and the action, approval and runbook services."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aisre.core.providers import table_connection
+from aisre.core.providers import configured_table, table_connection
 from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
 
 if TYPE_CHECKING:
     from aisre.remediation.model.policy import Policy
     from aisre.remediation.model.runbooks import RunbookCatalog
-    from aisre.remediation.ports import ApprovalStore, ExecutionStore, WorkloadCluster
+    from aisre.remediation.ports import ApprovalStore, ExecutionStore, RunbookStore, RunStore, WorkloadCluster
     from aisre.remediation.service.actions import ActionService
     from aisre.remediation.service.approvals import ApprovalService
+    from aisre.remediation.service.runbook_runs import RunbookRunService
+    from aisre.remediation.service.runbooks import RunbookService
 
 
 def runbook_catalog(scope: Scope) -> RunbookCatalog:
@@ -92,5 +94,54 @@ def approval_service(scope: Scope) -> ApprovalService:
     from aisre.remediation.service.approvals import ApprovalService
 
     return ApprovalService(
-        scope.get(approval_store), scope.get(action_service), require_distinct=scope.settings.approval_require_distinct
+        scope.get(approval_store),
+        scope.get(action_service),
+        require_distinct=scope.settings.approval_require_distinct,
+        # Who waits on a decision (a runbook run) hears of it through the scope (aisre/subscriptions.py).
+        on_decided=lambda approval: scope.publish("approval.decided", approval),
+    )
+
+
+def runbook_store(scope: Scope) -> RunbookStore:
+    from aisre.remediation.store.runbook_store import DynamoRunbookStore
+
+    scope.get(configured_table)
+    return DynamoRunbookStore()
+
+
+def run_store(scope: Scope) -> RunStore:
+    from aisre.remediation.store.runbook_store import DynamoRunStore
+
+    scope.get(configured_table)
+    return DynamoRunStore()
+
+
+def runbook_service(scope: Scope) -> RunbookService:
+    from aisre.remediation.adapters.runbook_files import load_shared_steps, read_yaml_document
+    from aisre.remediation.service.runbooks import RunbookService
+
+    return RunbookService(
+        scope.get(runbook_catalog),
+        scope.get(runbook_store),
+        scope.get(incident_service),
+        read_yaml=read_yaml_document,
+        shared_steps=load_shared_steps(),
+        table_name=scope.settings.table_name,
+    )
+
+
+def runbook_run_service(scope: Scope) -> RunbookRunService:
+    from aisre.remediation.service.runbook_runs import RunbookRunService
+    from aisre.remediation.service.runbook_steps import StepRunner
+
+    settings = scope.settings
+    steps = StepRunner(scope.get(actions_cluster), scope.get(action_service), scope.get(approval_store))
+    return RunbookRunService(
+        scope.get(run_store),
+        scope.get(runbook_service),
+        steps,
+        scope.get(incident_service),
+        # A claimed step is held as long as its action may take (the write and its verification), and a minute.
+        lease=timedelta(seconds=settings.action_verify_seconds + 60),
+        budget_seconds=settings.runbook_advance_seconds,
     )

@@ -86,6 +86,15 @@ class IncidentService:
         incident = self.get(workspace_id, incident_id)
         return self._incidents.actions(incident.workspace_id, incident.id)
 
+    def actions_of(self, incident: Incident) -> list[ActionRecord]:
+        """The actions taken on an incident already read (no second read of the incident)."""
+        return self._incidents.actions(incident.workspace_id, incident.id)
+
+    def recent_events(self, incident: Incident, limit: int) -> list[TimelineEvent]:
+        """The incident's latest `limit` timeline events, newest first, in one read: what happened last (its
+        latest diagnosis, say) without paging through an alert storm's duplicates."""
+        return self._incidents.recent_events(incident.workspace_id, incident.id, limit)
+
     def group(self, workspace_id: str | None, incident_id: str) -> dict[str, Any]:
         incident = self.get(workspace_id, incident_id)
         children = self._incidents.children(incident.workspace_id, incident.id)

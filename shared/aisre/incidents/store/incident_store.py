@@ -267,6 +267,16 @@ class DynamoIncidentStore:
         next_cursor = encode_cursor(results.last_evaluated_key) if len(items) == limit else None
         return Page(items=items, cursor=next_cursor)
 
+    def recent_events(self, workspace_id: str, incident_id: str, limit: int) -> list[TimelineEvent]:
+        results = TimelineEventRecord.query(
+            keys.incident_pk(workspace_id, incident_id),
+            TimelineEventRecord.sk.startswith(keys.EVENT_PREFIX),
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+        )
+        return [record_to_event(record) for record in results]
+
     def children(self, workspace_id: str, incident_id: str) -> list[dict[str, Any]]:
         results = ChildLinkRecord.query(
             keys.incident_pk(workspace_id, incident_id), ChildLinkRecord.sk.startswith(keys.CHILD_PREFIX)

@@ -147,7 +147,7 @@ class ApprovalPublic(BaseModel):
     action: str
     arguments: dict[str, Any]
     incident_id: str | None
-    source: Literal["execute", "request", "suggestion"]
+    source: Literal["execute", "request", "suggestion", "runbook"]
     suggestion_key: str | None = Field(description="Matches a diagnosis' suggested action (name and arguments)")
     reason: str = Field(description="Why a person must decide: the policy's reason")
     policy_name: str
@@ -159,6 +159,10 @@ class ApprovalPublic(BaseModel):
     decided_at: UtcDatetime | None
     comment: str | None
     execution_id: str | None
+    runbook_run_id: str | None = Field(
+        None, description="A runbook run's write step asked for it: deciding it carries the run on"
+    )
+    runbook_step: int | None = Field(None, description="The step's index in the run (from 0)")
 
 
 class ApprovalDetail(ApprovalPublic):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aisre.remediation.errors import ApprovalDecidedError, SelfApprovalError
 
@@ -23,6 +23,7 @@ class ApprovalSource(StrEnum):
     EXECUTE = "execute"  # /actions/execute of an action whose policy needs approval
     REQUEST = "request"  # POST /approvals
     SUGGESTION = "suggestion"  # POST /approvals for a diagnosis' suggested action (suggestion_key)
+    RUNBOOK = "runbook"  # a write step of a runbook run (runbook_run_id, runbook_step): deciding it carries the run on
 
 
 class Approval(BaseModel):
@@ -44,6 +45,9 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     comment: str | None = None  # the decider's words
     execution_id: str | None = None
+    # A runbook run's write step asked for it: the run waits on it, and its decision carries the run on.
+    runbook_run_id: str | None = None
+    runbook_step: int | None = None
 
     def status_at(self, now: datetime) -> ApprovalStatus:
         """Its status as of `now`: a pending request past its expiry has expired, whether or not the item says so."""
@@ -73,6 +77,15 @@ def check_decision(
             f"{principal} asked for approval {approval.id} and cannot decide it (APPROVAL_REQUIRE_DISTINCT)",
             details={"requested_by": approval.requested_by},
         )
+
+
+class RunbookStepRef(BaseModel):
+    """The runbook run step an approval (or an action that may ask for one) is for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    step: int
 
 
 class ApprovalPage(BaseModel):

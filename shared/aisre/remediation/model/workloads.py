@@ -33,7 +33,8 @@ ANNOTATIONS_TO_SKIP = frozenset(
 PAUSED_MESSAGE = "you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again"
 
 
-def _get(obj: Any, *path: str) -> Any:
+def field_at(obj: Any, *path: str) -> Any:
+    """The value at `path` in the API server's JSON, or None where any part of it is missing."""
     for key in path:
         if not isinstance(obj, dict):
             return None
@@ -42,16 +43,16 @@ def _get(obj: Any, *path: str) -> Any:
 
 
 def name_of(obj: Obj) -> str:
-    return str(_get(obj, "metadata", "name") or "")
+    return str(field_at(obj, "metadata", "name") or "")
 
 
 def uid_of(obj: Obj) -> str:
-    return str(_get(obj, "metadata", "uid") or "")
+    return str(field_at(obj, "metadata", "uid") or "")
 
 
 def controller_of(obj: Obj) -> Obj | None:
     """The owner reference that controls `obj` (its ReplicaSet, StatefulSet, Job...), if any."""
-    for reference in _get(obj, "metadata", "ownerReferences") or []:
+    for reference in field_at(obj, "metadata", "ownerReferences") or []:
         if isinstance(reference, dict) and reference.get("controller"):
             return reference
     return None
@@ -95,14 +96,14 @@ def label_selector(selector: Obj | None) -> str:
 
 def pod_selector(pod: Obj) -> str:
     """Pods made from the same template carry the same labels: the replacement of a pod has all of them."""
-    return ",".join(f"{key}={value}" for key, value in sorted((_get(pod, "metadata", "labels") or {}).items()))
+    return ",".join(f"{key}={value}" for key, value in sorted((field_at(pod, "metadata", "labels") or {}).items()))
 
 
 # --- rollback ---------------------------------------------------------------------------------------------
 
 
 def revision_of(obj: Obj) -> int | None:
-    value = (_get(obj, "metadata", "annotations") or {}).get(REVISION_ANNOTATION)
+    value = (field_at(obj, "metadata", "annotations") or {}).get(REVISION_ANNOTATION)
     try:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
@@ -111,14 +112,14 @@ def revision_of(obj: Obj) -> int | None:
 
 def _without_hash(template: Obj | None) -> Obj:
     found = copy.deepcopy(template or {})
-    labels = _get(found, "metadata", "labels")
+    labels = field_at(found, "metadata", "labels")
     if isinstance(labels, dict):
         labels.pop(POD_TEMPLATE_HASH, None)
     return found
 
 
 def images_of(template: Obj | None) -> list[str]:
-    containers = _get(template, "spec", "containers") or []
+    containers = field_at(template, "spec", "containers") or []
     return [str(container.get("image")) for container in containers if isinstance(container, dict)]
 
 
@@ -138,7 +139,7 @@ class RollbackPlan:
 def plan_rollback(deployment: Obj, replicasets: list[Obj], to_revision: int | None = None) -> RollbackPlan:
     """`replicasets` as listed by the deployment's selector; those it does not control are left out here."""
     name = name_of(deployment)
-    if (_get(deployment, "spec", "paused")) is True:
+    if (field_at(deployment, "spec", "paused")) is True:
         return RollbackPlan(error=PAUSED_MESSAGE)
     owned = [rs for rs in replicasets if controlled_by(rs, uid_of(deployment))]
     chosen: Obj | None = None
@@ -153,16 +154,16 @@ def plan_rollback(deployment: Obj, replicasets: list[Obj], to_revision: int | No
             return RollbackPlan(error=f'no rollout history found for deployment "{name}"')
         chosen = ranked[-2]
     revision = revision_of(chosen)
-    current = _get(deployment, "spec", "template")
-    target = _without_hash(_get(chosen, "spec", "template"))
+    current = field_at(deployment, "spec", "template")
+    target = _without_hash(field_at(chosen, "spec", "template"))
     from_images, to_images = images_of(current), images_of(target)
     if _without_hash(current) == target:
         return RollbackPlan(
             revision=revision, skipped=True, template=target, from_images=from_images, to_images=to_images
         )
-    deployment_annotations = _get(deployment, "metadata", "annotations") or {}
+    deployment_annotations = field_at(deployment, "metadata", "annotations") or {}
     annotations = {key: value for key, value in deployment_annotations.items() if key in ANNOTATIONS_TO_SKIP}
-    for key, value in (_get(chosen, "metadata", "annotations") or {}).items():
+    for key, value in (field_at(chosen, "metadata", "annotations") or {}).items():
         if key not in ANNOTATIONS_TO_SKIP:
             annotations[key] = value
     patch = [
@@ -182,14 +183,14 @@ def skipped_message(revision: int | None) -> str:
 def rollout_status(deployment: Obj) -> tuple[bool, str]:
     """`kubectl rollout status deployment/<name>`: done, and what it says."""
     name = name_of(deployment)
-    generation = _get(deployment, "metadata", "generation") or 0
-    status = _get(deployment, "status") or {}
+    generation = field_at(deployment, "metadata", "generation") or 0
+    status = field_at(deployment, "status") or {}
     if generation > (status.get("observedGeneration") or 0):
         return False, "Waiting for deployment spec update to be observed..."
     for condition in status.get("conditions") or []:
         if condition.get("type") == "Progressing" and condition.get("reason") == "ProgressDeadlineExceeded":
             return False, f'deployment "{name}" exceeded its progress deadline'
-    replicas = _get(deployment, "spec", "replicas")
+    replicas = field_at(deployment, "spec", "replicas")
     replicas = 1 if replicas is None else replicas
     updated = status.get("updatedReplicas") or 0
     current = status.get("replicas") or 0
@@ -206,19 +207,19 @@ def rollout_status(deployment: Obj) -> tuple[bool, str]:
 def pod_ready(pod: Obj) -> bool:
     return any(
         condition.get("type") == "Ready" and condition.get("status") == "True"
-        for condition in _get(pod, "status", "conditions") or []
+        for condition in field_at(pod, "status", "conditions") or []
     )
 
 
 def pod_state(pod: Obj) -> str:
     """A pod's state in a few words, as `kubectl get pod` shows it."""
-    if _get(pod, "metadata", "deletionTimestamp"):
+    if field_at(pod, "metadata", "deletionTimestamp"):
         return "Terminating"
-    for status in _get(pod, "status", "containerStatuses") or []:
-        waiting = _get(status, "state", "waiting")
+    for status in field_at(pod, "status", "containerStatuses") or []:
+        waiting = field_at(status, "state", "waiting")
         if waiting and waiting.get("reason"):
             return str(waiting["reason"])
-    phase = _get(pod, "status", "phase") or "Unknown"
+    phase = field_at(pod, "status", "phase") or "Unknown"
     return f"{phase}, ready" if pod_ready(pod) else str(phase)
 
 
@@ -235,7 +236,7 @@ def replacement_status(old: Obj, known_uids: frozenset[str], pods: list[Obj]) ->
         if controlled_by(pod, str(owner.get("uid") or ""))
         and uid_of(pod) not in known_uids
         and uid_of(pod) != uid_of(old)
-        and not _get(pod, "metadata", "deletionTimestamp")
+        and not field_at(pod, "metadata", "deletionTimestamp")
     ]
     ready = [pod for pod in candidates if pod_ready(pod)]
     kind, owner_name = owner.get("kind"), owner.get("name")

@@ -33,7 +33,7 @@ from aisre.core.errors import ValidationError
 from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
 from aisre.remediation.errors import ActionRateLimitedError, ClusterError, ExecutionInProgressError, PolicyRefusedError
-from aisre.remediation.model.approvals import Approval, ApprovalSource
+from aisre.remediation.model.approvals import Approval, ApprovalSource, RunbookStepRef
 from aisre.remediation.model.config_fix import draft_config_fix
 from aisre.remediation.model.execution import (
     ActionOutcome,
@@ -101,9 +101,11 @@ class ActionService:
         *,
         idempotency_key: str | None = None,
         approval: Approval | None = None,
+        runbook_step: RunbookStepRef | None = None,
     ) -> ActionOutcome:
         """Carry out (or dry-run, or ask approval for) `request` on behalf of `principal`. `approval`: the
-        approval this execution carries out (its id is the execution's key: it acts once)."""
+        approval this execution carries out (its id is the execution's key: it acts once). `runbook_step`: the
+        runbook run step it is, named on the approval it may ask for."""
         incident = self._incident(workspace_id, request)
         self._check_policy(request, principal, incident)
         if not request.spec.executable:
@@ -156,7 +158,7 @@ class ActionService:
             self._audit.outcome(incident, request, principal, outcome)
             return outcome
         if needs_approval:
-            return self._ask_approval(workspace_id, request, principal, incident, reasons, prepared)
+            return self._ask_approval(workspace_id, request, principal, incident, reasons, prepared, runbook_step)
         run = _Run(key, reuse_after, operation, prepared, slots, judged, None)
         return self._carry_out(workspace_id, request, principal, incident, approval, run)
 
@@ -168,16 +170,17 @@ class ActionService:
         *,
         note: str | None = None,
         for_suggestion: bool = False,
+        runbook_step: RunbookStepRef | None = None,
     ) -> Approval:
-        """An approval request for `request` (POST /approvals): judged by the policy first (a refused action
-        cannot be approved), then stored pending; approving it carries the action out."""
+        """An approval request for `request` (POST /approvals, a runbook run's write step): judged by the policy
+        first (a refused action cannot be approved), then stored pending; approving it carries the action out."""
         incident = self._incident(workspace_id, request)
         self._check_policy(request, principal, incident)
         if not request.spec.executable:
             raise ValidationError(f"{request.action} is advice only: there is nothing to approve", field="action")
         reasons = approval_reasons(request.spec, request.arguments, self.policy) or ["an approval was asked for"]
         source = ApprovalSource.SUGGESTION if for_suggestion else ApprovalSource.REQUEST
-        return self._store_approval(workspace_id, request, principal, incident, reasons, source, note)
+        return self._store_approval(workspace_id, request, principal, incident, reasons, source, note, runbook_step)
 
     def get_execution(self, workspace_id: str, execution_id: str) -> Execution | None:
         return self._executions.get_execution(workspace_id, execution_id)
@@ -406,8 +409,11 @@ class ActionService:
         incident: Incident | None,
         reasons: list[str],
         prepared: Prepared,
+        runbook_step: RunbookStepRef | None,
     ) -> ActionOutcome:
-        approval = self._store_approval(workspace_id, request, principal, incident, reasons, ApprovalSource.EXECUTE)
+        approval = self._store_approval(
+            workspace_id, request, principal, incident, reasons, ApprovalSource.EXECUTE, runbook_step=runbook_step
+        )
         return ActionOutcome(
             status=OutcomeStatus.PENDING_APPROVAL,
             action=request.action,
@@ -431,6 +437,7 @@ class ActionService:
         reasons: list[str],
         source: ApprovalSource,
         note: str | None = None,
+        runbook_step: RunbookStepRef | None = None,
     ) -> Approval:
         now = self._clock()
         approval = Approval(
@@ -448,6 +455,9 @@ class ActionService:
             expires_at=now + self._approval_expiry,
             note=note,
         )
+        if runbook_step is not None:
+            update = {"source": ApprovalSource.RUNBOOK, "runbook_run_id": runbook_step.run_id}
+            approval = approval.model_copy(update={**update, "runbook_step": runbook_step.step})
         self._approvals.create_approval(approval)
         payload = {**request.target_fields(), "approval_id": approval.id, "reason": reasons[0]}
         self._audit.event(incident, principal, "action_approval_requested", request.action, payload)

@@ -1,5 +1,6 @@
 """ApprovalService: list, read and decide approval requests. Approving carries the action out exactly once
-(ActionService.execute under the approval's id); rejecting ends it; a request nobody decides expires."""
+(ActionService.execute under the approval's id); rejecting ends it; a request nobody decides expires. Each
+decision is then told to `on_decided` (the scope's `approval.decided` event: a runbook run waiting on it goes on)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ class ApprovalService:
         *,
         require_distinct: bool = True,
         clock: Callable[[], datetime] = utc_now,
+        on_decided: Callable[[Approval], None] | None = None,
     ):
         self._approvals = approvals
         self._actions = actions
         self._require_distinct = require_distinct
         self._clock = clock
+        self._on_decided = on_decided
 
     # -- reads --------------------------------------------------------------------------------------------
 
@@ -96,6 +99,9 @@ class ApprovalService:
             approved=True,
         )
         outcome = self._actions.execute(approval.workspace_id, request, approval.requested_by, approval=approval)
+        # After the action (its outcome is on the execution record), and again on the approver's retry: whoever
+        # hears it must be idempotent.
+        self._decided(approval)
         return approval, outcome
 
     def reject(
@@ -111,7 +117,12 @@ class ApprovalService:
         incident = self._actions.incident_of(approval.workspace_id, approval.incident_id)
         payload = {**approval.arguments, "approval_id": approval.id, "comment": comment}
         self._actions.audit_event(incident, principal, "action_rejected", approval.action, payload)
+        self._decided(approval)
         return approval
+
+    def _decided(self, approval: Approval) -> None:
+        if self._on_decided is not None:
+            self._on_decided(approval)
 
     def _decide(self, approval: Approval, now: datetime) -> None:
         try:

@@ -55,6 +55,8 @@ def _to_record(approval: Approval, retention: timedelta) -> ApprovalRecord:
         decided_at=approval.decided_at,
         comment=approval.comment,
         execution_id=approval.execution_id,
+        runbook_run_id=approval.runbook_run_id,
+        runbook_step=approval.runbook_step,
         ttl=approval.requested_at + retention,
     )
 
@@ -79,6 +81,8 @@ def _from_record(record: ApprovalRecord) -> Approval:
         decided_at=record.decided_at,
         comment=record.comment,
         execution_id=record.execution_id,
+        runbook_run_id=record.runbook_run_id,
+        runbook_step=int(record.runbook_step) if record.runbook_step is not None else None,
     )
 
 

@@ -67,3 +67,21 @@ def incident_pk(workspace_id: str, incident_id: str) -> str:
 
 def approval_link_sk(requested_at: datetime, approval_id: str) -> str:
     return f"{APPROVAL_LINK_PREFIX}{stamp(requested_at)}#{approval_id}"
+
+
+SAVED_RUNBOOK_PREFIX = "RB#"
+RUN_PREFIX = "RBRUN#"
+
+
+def workspace_runbooks(workspace_id: str) -> str:
+    """A workspace's saved runbooks, one partition: a handful of items, written rarely, listed in one Query."""
+    return f"WS#{workspace_id}#RUNBOOK"
+
+
+def saved_runbook_sk(runbook_id: str) -> str:
+    return f"{SAVED_RUNBOOK_PREFIX}{runbook_id}"
+
+
+def run_sk(run_id: str) -> str:
+    """A runbook run sits beside its incident (in the incident's partition, as approval links do)."""
+    return f"{RUN_PREFIX}{run_id}"

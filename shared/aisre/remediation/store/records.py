@@ -1,5 +1,5 @@
 """The remediation's records in the single table: executions, rate-limit slots, approvals and their links
-beside incidents (docs/data-model.md)."""
+beside incidents, saved runbooks, and runbook runs beside their incidents (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ class ApprovalRecord(ListedRecord):
     decided_at = UTCDateTimeAttribute(null=True)
     comment = UnicodeAttribute(null=True)
     execution_id = UnicodeAttribute(null=True)
+    runbook_run_id = UnicodeAttribute(null=True)
+    runbook_step = NumberAttribute(null=True)
     ttl = TTLAttribute(null=True)
 
 
@@ -79,3 +81,28 @@ class ApprovalLinkRecord(Record):
     suggestion_key = UnicodeAttribute(null=True)
     requested_at = UTCDateTimeAttribute()
     ttl = TTLAttribute(null=True)
+
+
+class SavedRunbookRecord(Record):
+    """A workspace's saved runbook: its document (model/runbook_documents.py), where it came from, who saved it."""
+
+    workspace_id = UnicodeAttribute()
+    runbook_id = UnicodeAttribute()
+    document = JSONAttribute()
+    source = UnicodeAttribute()
+    saved_by = UnicodeAttribute()
+    saved_at = UTCDateTimeAttribute()
+    version = NumberAttribute()
+
+
+class RunbookRunRecord(Record):
+    """A runbook run beside its incident: its steps and their results, changed under its version."""
+
+    workspace_id = UnicodeAttribute()
+    incident_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    runbook_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    version = NumberAttribute()
+    started_at = UTCDateTimeAttribute()
+    body = JSONAttribute()
