@@ -258,3 +258,15 @@ def test_history_text_never_becomes_an_action() -> None:
 def test_draft_ids_are_valid_runbook_ids() -> None:
     assert draft_id("High CPU!", "Payments_API.v2") == "generated-high-cpu-payments-api-v2"
     assert len(draft_id("x" * 200, "y")) <= 128
+
+
+def test_a_diagnosis_finding_on_the_timeline_matches_its_runbook_strongly() -> None:
+    from aisre.remediation.adapters.runbook_files import load_runbooks
+    from aisre.remediation.model.conclusions import TimelineFinding
+
+    findings = TimelineFinding.all_of(
+        [{"rule": "oom_killed", "root_cause": "OOMKilled at 256Mi", "confidence": 0.95}, "junk", {"rule": 3}]
+    )
+    assert [(f.rule, f.confidence) for f in findings] == [("oom_killed", 0.95)]
+    best = load_runbooks().match(findings, "PaymentsLatencyHigh")[0]
+    assert best.runbook_id == "oom-recovery" and best.score >= 0.9 and "finding oom_killed" in best.reason

@@ -35,6 +35,9 @@ from aisre.remediation.model.policy import Policy, evaluate_all
 from aisre.remediation.model.proposals import suggest_actions
 from aisre.remediation.model.runbooks import RunbookCatalog
 
+# The findings a diagnosis puts on the timeline (its event stays small).
+MAX_TIMELINE_FINDINGS = 5
+
 StepFunction = Callable[[dict[str, Any]], dict[str, Any]]
 
 # How often a waiting /diagnosis re-reads the investigation: two small reads, so a short interval is cheap.
@@ -181,6 +184,11 @@ class InvestigationService:
         return {
             "step": self._step("analyze", started),
             "diagnosis": diagnosis.model_dump(mode="json"),
+            # The rules that concluded, for whoever reads the timeline later (runbooks match on them).
+            "findings": [
+                {"rule": f.rule, "root_cause": f.root_cause[:300], "confidence": f.confidence}
+                for f in analysis.findings[:MAX_TIMELINE_FINDINGS]
+            ],
             "suggested": suggested,
             "tool_calls": tool_calls,
             "usage": usage,
@@ -223,6 +231,7 @@ class InvestigationService:
             finished,
             "diagnosis_completed",
             {"summary": diagnosis.summary, "confidence": diagnosis.confidence,
+             "findings": analysis.get("findings") or [],
              "suggested_actions_count": len(diagnosis.suggested_actions),
              "not_gathered": diagnosis.not_gathered[:20]},
         )  # fmt: skip

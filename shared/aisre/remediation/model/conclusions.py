@@ -3,6 +3,7 @@ depend on the investigations package (investigations asks remediation what to pr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -20,3 +21,24 @@ class Conclusion(Protocol):
 
     @property
     def suggestions(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class TimelineFinding:
+    """A finding as a diagnosis put it on the incident's timeline (`diagnosis_completed`'s `findings`)."""
+
+    rule: str
+    root_cause: str
+    confidence: float
+    suggestions: tuple[str, ...] = ()  # not kept on the timeline
+
+    @classmethod
+    def all_of(cls, raw: object) -> list[TimelineFinding]:
+        """The well-formed entries of a payload's `findings` (anything else is skipped: it is stored data)."""
+        found = []
+        for item in raw if isinstance(raw, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("rule"), str):
+                confidence = item.get("confidence")
+                value = float(confidence) if isinstance(confidence, int | float) else 0.5
+                found.append(cls(item["rule"], str(item.get("root_cause") or ""), min(max(value, 0.0), 1.0)))
+        return found

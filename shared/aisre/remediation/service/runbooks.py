@@ -16,6 +16,7 @@ from typing import Any
 from aisre.core.clock import utc_now
 from aisre.core.errors import ConflictError, NotFoundError, ValidationError
 from aisre.incidents.model.incident import Incident
+from aisre.remediation.model.conclusions import TimelineFinding
 from aisre.remediation.model.runbook_documents import (
     RUNBOOK_ID,
     RunbookSource,
@@ -99,9 +100,8 @@ class RunbookService:
         entries = {entry.runbook.id: entry for entry in self.all(incident.workspace_id)}
         catalog = RunbookCatalog(entry.runbook for entry in entries.values())
         service = incident.service or incident.deployment or incident.labels.get("service")
-        matches = catalog.match(
-            [], incident.title, incident.labels, diagnosis=self._diagnosis(incident) or "", service=service
-        )
+        summary, findings = self._diagnosed(incident)
+        matches = catalog.match(findings, incident.title, incident.labels, diagnosis=summary or "", service=service)
         return incident, [MatchedRunbook(match, entries[match.runbook_id]) for match in matches]
 
     def saved_path(self, stored: StoredRunbook) -> str:
@@ -147,12 +147,16 @@ class RunbookService:
         return [PastIncident(incident, self._diagnosis(incident)) for incident in incidents[:HISTORY_OF_SERVICE]]
 
     def _diagnosis(self, incident: Incident) -> str | None:
-        """The summary of the incident's latest diagnosis, as the investigation put it on the timeline."""
+        return self._diagnosed(incident)[0]
+
+    def _diagnosed(self, incident: Incident) -> tuple[str | None, list[TimelineFinding]]:
+        """The summary and the finding rules of the incident's latest diagnosis, as the investigation put them on
+        the timeline (a finding rule matches a runbook strongly, the summary's words weakly)."""
         for event in self._incidents.recent_events(incident, DIAGNOSIS_EVENTS):
             summary = event.payload.get("summary")
             if event.event_type == DIAGNOSIS_EVENT and isinstance(summary, str):
-                return summary
-        return None
+                return summary, TimelineFinding.all_of(event.payload.get("findings"))
+        return None, []
 
     # -- saving ----------------------------------------------------------------------------------------------
 
