@@ -1,5 +1,6 @@
 """The remediation parts, each built on first ask (core/scope.py): the runbook catalog, the policy, the cluster
-the actions write to, the stores, and the action and approval services."""
+the actions write to, the stores, the action and approval services, and the read-only proposal reads that the
+investigations show beside a diagnosis (built without the cluster or the action service)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from aisre.remediation.ports import ApprovalStore, ExecutionStore, WorkloadCluster
     from aisre.remediation.service.actions import ActionService
     from aisre.remediation.service.approvals import ApprovalService
+    from aisre.remediation.service.proposal_reads import ProposalReads
 
 
 def runbook_catalog(scope: Scope) -> RunbookCatalog:
@@ -94,3 +96,10 @@ def approval_service(scope: Scope) -> ApprovalService:
     return ApprovalService(
         scope.get(approval_store), scope.get(action_service), require_distinct=scope.settings.approval_require_distinct
     )
+
+
+def proposal_reads(scope: Scope) -> ProposalReads:
+    """Read-only, over the stores alone: what the investigation functions may build (no cluster, no ActionService)."""
+    from aisre.remediation.service.proposal_reads import ProposalReads
+
+    return ProposalReads(scope.get(approval_store), scope.get(execution_store), scope.get(action_policy))
