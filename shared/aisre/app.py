@@ -30,6 +30,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "holmes": ("aisre.investigations.api.holmes",),
     # The only group that writes to a cluster: its Lambda has its own role and Kubernetes identity.
     "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals"),
+    # Autonomy acts through the action service: served by the actions function, beside the group above.
+    "autonomy": ("aisre.autonomy.api.autonomy",),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

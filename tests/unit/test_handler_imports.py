@@ -21,8 +21,8 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
     "incidents": (*HEAVY, *ENGINE, "aisre.investigations", "aisre.alerts"),
     "investigations": (*HEAVY, *ENGINE, "aisre.alerts"),
     "ingest": (*HEAVY, *ENGINE, "aisre.investigations", "fastapi"),
-    # The actions group's routers only: the service, the policy, the catalog and the kubernetes client load with
-    # the first request that needs them.
+    # The actions and autonomy groups' routers only: the service, the policy, the catalog and the kubernetes client
+    # load with the first request that needs them.
     "actions": (
         *HEAVY,
         *ENGINE,
@@ -32,6 +32,10 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
         "aisre.remediation.adapters",
         "aisre.remediation.store",
         "aisre.incidents.api",
+        # Autonomy's router too: its cycle, model and store load with the first request for them.
+        "aisre.autonomy.model",
+        "aisre.autonomy.service",
+        "aisre.autonomy.store",
     ),
     # The starter starts executions: none of the engine that runs them, nor the HTTP stack.
     "starter": (
