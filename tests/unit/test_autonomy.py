@@ -113,8 +113,9 @@ def test_only_listed_executable_allowed_unasked_suggestions_in_allowed_namespace
     assert reasons[2] == "the policy refused it when diagnosed: namespace shop is denied"
     assert reasons[3] == "namespace web is not among AUTONOMY_ALLOWED_NAMESPACES (shop)"
     assert reasons[4] == "approval apr-1 was asked for it (rejected): a person decides"
-    # Arguments that are not a mapping have no namespace among the allowed ones: left alone.
-    assert reasons[5].startswith("namespace None is not among")
+    assert reasons[5] == "restart_pod has no arguments to act on"
+    unlisted, _ = choose("inc-1", suggested[-1:], AutonomyConfig(enabled=True))
+    assert unlisted == []
 
 
 def decision(status: DecisionStatus, lease: timedelta, **extra: Any) -> Decision:

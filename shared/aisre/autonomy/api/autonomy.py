@@ -32,7 +32,7 @@ def status_public(config: AutonomyConfig) -> dict[str, Any]:
 
 
 @router.get("/autonomy/status", response_model=AutonomyStatus, responses=error_responses(401, 422, 503))
-def get_autonomy_status(config: ConfigDep, who: CallerDep) -> dict[str, Any]:
+def get_autonomy_status(config: ConfigDep, who: CallerDep) -> dict[str, Any]:  # who: a key is required, as anywhere
     """Whether autonomy is on and its limits, as the settings say (off by default; AUTONOMY_* settings, template
     parameters Autonomy*, turn it on)."""
     return status_public(config)

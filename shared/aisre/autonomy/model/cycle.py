@@ -30,36 +30,45 @@ class Skip(BaseModel):
     reason: str
 
 
-def choose(incident_id: str, suggested: Sequence[Mapping[str, Any]], config: AutonomyConfig) -> tuple[
-    list[Chosen], list[Skip]
-]:  # fmt: skip
+def why_not(suggestion: Mapping[str, Any], config: AutonomyConfig) -> str | None:
+    """Why autonomy leaves a suggested action (as the diagnosis shows it) to a person; None: it may take it."""
+    name = suggestion.get("name")
+    arguments = suggestion.get("arguments")
+    namespace = arguments.get("namespace") if isinstance(arguments, Mapping) else None
+    if name not in config.autonomous_actions:
+        return f"{name} is not an autonomous action (AUTONOMY_ACTIONS: {', '.join(config.autonomous_actions)})"
+    if not suggestion.get("executable", False):
+        return f"{name} is advice only"
+    if not suggestion.get("allowed", False):
+        return f"the policy refused it when diagnosed: {suggestion.get('policy_reason') or 'no reason given'}"
+    if not isinstance(arguments, Mapping):
+        return f"{name} has no arguments to act on"
+    if config.allowed_namespaces and namespace not in config.allowed_namespaces:
+        return (
+            f"namespace {namespace} is not among AUTONOMY_ALLOWED_NAMESPACES ({', '.join(config.allowed_namespaces)})"
+        )
+    if suggestion.get("approval_id"):
+        # Someone (a person, an execution held for approval, an earlier cycle) asked: a person decides now.
+        status = suggestion.get("approval_status")
+        return f"approval {suggestion['approval_id']} was asked for it ({status}): a person decides"
+    return None
+
+
+def choose(
+    incident_id: str, suggested: Sequence[Mapping[str, Any]], config: AutonomyConfig
+) -> tuple[list[Chosen], list[Skip]]:
     """The suggestions autonomy may take (the allow-lists, the policy's judgement at diagnosis time, no approval
     asked yet), and why each other one is left to a person."""
     chosen: list[Chosen] = []
     skipped: list[Skip] = []
     for item in suggested:
         name = str(item.get("name", ""))
-        arguments = item.get("arguments")
-        arguments = dict(arguments) if isinstance(arguments, Mapping) else {}
-
-        def skip(reason: str, name: str = name) -> None:
+        reason = why_not(item, config)
+        if reason is not None:
             skipped.append(Skip(incident_id=incident_id, action=name, reason=reason))
-
-        namespace = arguments.get("namespace")
-        if name not in config.autonomous_actions:
-            skip(f"{name} is not an autonomous action (AUTONOMY_ACTIONS: {', '.join(config.autonomous_actions)})")
-        elif not item.get("executable", False):
-            skip(f"{name} is advice only")
-        elif not item.get("allowed", False):
-            skip(f"the policy refused it when diagnosed: {item.get('policy_reason') or 'no reason given'}")
-        elif config.allowed_namespaces and namespace not in config.allowed_namespaces:
-            allowed = ", ".join(config.allowed_namespaces)
-            skip(f"namespace {namespace} is not among AUTONOMY_ALLOWED_NAMESPACES ({allowed})")
-        elif item.get("approval_id"):
-            # Someone (a person, an execution held for approval, an earlier cycle) asked: a person decides now.
-            skip(f"approval {item['approval_id']} was asked for it ({item.get('approval_status')}): a person decides")
-        else:
-            chosen.append(Chosen(action=name, arguments=arguments, suggestion_key=suggestion_key(name, arguments)))
+            continue
+        arguments = dict(item["arguments"])
+        chosen.append(Chosen(action=name, arguments=arguments, suggestion_key=suggestion_key(name, arguments)))
     return chosen, skipped
 
 
