@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import Any
 from aisre.local.functions import Handler, LambdaContext
 from aisre.local.provision import ScheduleEventSource
 from aisre.local.template import LOCAL_ACCOUNT_ID
+from aisre.local.workers import BackgroundLoop
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def scheduled_event(source: ScheduleEventSource, rule_arn: str, region: str) -> 
     }
 
 
-class ScheduleRunner:
+class ScheduleRunner(BackgroundLoop):
     """One thread that invokes `handler` at the rule's rate until stopped."""
 
     def __init__(
@@ -80,28 +80,10 @@ class ScheduleRunner:
         self.rule_arn = rule_arn
         # Tests run a rule faster than its rate; the server always runs it at its rate.
         self.interval_seconds = interval
-        self.name = name or f"schedule-{source.name}"
+        super().__init__(name or f"schedule-{source.name}")
         self.invocations = 0
         self.errors = 0
         self.last_result: Any = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> ScheduleRunner:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-            self._thread.start()
-        return self
-
-    def request_stop(self) -> None:
-        self._stop.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop ticking; an invocation in progress is waited for up to `timeout`."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_seconds):
