@@ -97,6 +97,8 @@ class AutonomyService:
                     report.stop(f"acted on {limit} incidents (AUTONOMY_MAX_INCIDENTS_PER_CYCLE)")
                 elif report.incidents_examined >= limit * EXAMINED_PER_INCIDENT_ACTED_ON:
                     report.stop(f"examined {report.incidents_examined} open incidents")
+                elif deadline - time.monotonic() < ACTION_SECONDS:
+                    report.stop("the cycle's time is spent")
                 if not report.complete:
                     break
                 report.incidents_examined += 1
