@@ -1,14 +1,19 @@
-"""Lambda: actions and approvals, the only function that writes to a cluster (its own role, its own Kubernetes
-identity). HTTP from API Gateway (/actions/*, /approvals*). Invoked directly (a workflow's Task state), an event
-`{"execute": {"workspace_id", "principal", "action", "fields", "incident_id", "dry_run", "approved",
-"idempotency_key"}}` runs one action through ActionService.execute, as the HTTP route does, and returns its
-outcome; a refusal raises its error class (PolicyRefusedError, ActionRateLimitedError) for Retry/Catch."""
+"""Lambda: actions, approvals and autonomy, the only function that writes to a cluster (its own role, its own
+Kubernetes identity). HTTP from API Gateway (/actions/*, /approvals*, /autonomy/*). Invoked directly (a workflow's
+Task state), an event `{"execute": {"workspace_id", "principal", "action", "fields", "incident_id", "dry_run",
+"approved", "idempotency_key"}}` runs one action through ActionService.execute, as the HTTP route does, and returns
+its outcome; a refusal raises its error class (PolicyRefusedError, ActionRateLimitedError) for Retry/Catch. The
+autonomy schedule (EventBridge, template.yaml) sends `{"autonomy": "run_cycle"}`: one cycle over every workspace
+when autonomy is enabled, nothing otherwise."""
 
 from typing import Any
 
 from aisre.lambda_http import http_handler
 
-_http = http_handler(["actions"])
+_http = http_handler(["actions", "autonomy"])
+
+# A scheduled cycle leaves this much of the invocation's time unused, to record its last decision and answer.
+_CYCLE_MARGIN_SECONDS = 5.0
 
 
 def _execute(spec: dict[str, Any]) -> dict[str, Any]:
@@ -30,7 +35,23 @@ def _execute(spec: dict[str, Any]) -> dict[str, Any]:
     return outcome.public()
 
 
+def _autonomy_cycle(context: Any) -> dict[str, Any]:
+    from aisre.autonomy.providers import autonomy_config, autonomy_service
+    from aisre.core.scope import default_scope
+
+    scope = default_scope()
+    if not scope.get(autonomy_config).enabled:
+        # The schedule runs only when autonomy is enabled; a rule left on answers here, and nothing is done.
+        return {"ran": False, "reason": "autonomy is disabled (AUTONOMY_ENABLED=false)"}
+    budget = context.get_remaining_time_in_millis() / 1000 - _CYCLE_MARGIN_SECONDS
+    report = scope.get(autonomy_service).run_cycle(None, "schedule", max(0.0, budget))
+    return {"ran": True, **report.model_dump(mode="json")}
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if "execute" in event and "requestContext" not in event:
-        return _execute(event["execute"])
+    if "requestContext" not in event:
+        if "execute" in event:
+            return _execute(event["execute"])
+        if event.get("autonomy") == "run_cycle":
+            return _autonomy_cycle(context)
     return _http(event, context)

@@ -31,6 +31,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # The only group that writes to a cluster: its Lambda has its own role and Kubernetes identity.
     # Runbooks too: a run's write steps are actions, and the approvals it waits on are decided here.
     "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals", "aisre.remediation.api.runbooks"),
+    # Autonomy acts through the action service: served by the actions function, beside the group above.
+    "autonomy": ("aisre.autonomy.api.autonomy",),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

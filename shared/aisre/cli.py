@@ -41,6 +41,9 @@ def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-pollers", action="store_true", help="do not consume the SQS queues")
     parser.add_argument(
+        "--no-schedules", action="store_true", help="do not run the template's enabled EventBridge schedules"
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         default=os.environ.get("AISRE_DATA_DIR") or None,
@@ -115,6 +118,8 @@ def run_serve(args: argparse.Namespace) -> int:
             raise SystemExit(f"aisre serve: {error}") from None
         if not args.no_pollers:
             stack.start_pollers()
+        if not args.no_schedules:
+            stack.start_schedules()
         print(f"aisre: emulated AWS at {stack.endpoint_url} (template {stack.template_path})", flush=True)
         if stack.data_dir is not None:
             print(f"aisre: data kept in {stack.data_dir} (AISRE_DATA_DIR; --ephemeral keeps it in memory)", flush=True)
@@ -124,6 +129,8 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"aisre: {fault_rate:.1%} of DynamoDB data calls fail on purpose (AISRE_LOCAL_FAULT_RATE)")
         for poller in stack.pollers:
             print(f"aisre: polling {poller.source.queue_url} for {poller.name}", flush=True)
+        for runner in stack.schedules:
+            print(f"aisre: running {runner.name} every {runner.interval_seconds:g} s", flush=True)
         print(f"aisre: serving on http://{args.host}:{args.port}", flush=True)
         collector = FreezingCollector().start()
         # uvicorn handles Ctrl-C and SIGTERM itself: it shuts down gracefully, in a bounded time, then raises

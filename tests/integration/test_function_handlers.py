@@ -184,7 +184,7 @@ def test_http_sample_events_match_the_template_and_the_stage() -> None:
             "GET /investigations/{investigation_id}",
             "ANY /api/{proxy+}",
         },
-        "actions": {"ANY /actions/{proxy+}", "ANY /approvals", "ANY /approvals/{proxy+}"},
+        "actions": {"ANY /actions/{proxy+}", "ANY /approvals", "ANY /approvals/{proxy+}", "ANY /autonomy/{proxy+}"},
     }
     for name, keys in routes.items():
         event = sample(name)
@@ -503,3 +503,12 @@ def test_actions_function_invoked_directly_runs_one_action(functions: dict[str, 
     }
     outcome = functions["actions"](event)
     assert outcome["status"] == "dry_run" and "memory: 512Mi" in outcome["proposal"]["diff"]
+
+
+def test_actions_function_on_its_schedule_runs_no_cycle_while_autonomy_is_disabled(
+    functions: dict[str, Function],
+) -> None:
+    """The template's AutonomyCycle rule sends its Input; with autonomy off (the default) nothing is done."""
+    scheduled = json.loads((EVENTS / "actions-autonomy.json").read_text())
+    assert scheduled == {"autonomy": "run_cycle"}
+    assert functions["actions"](scheduled) == {"ran": False, "reason": "autonomy is disabled (AUTONOMY_ENABLED=false)"}

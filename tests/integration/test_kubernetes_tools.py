@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from botocore.credentials import Credentials
 
+from aisre.core.eks_auth import EksTokenSource, eks_token
 from aisre.investigations.adapters.kubernetes.connect import KubernetesTarget
-from aisre.investigations.adapters.kubernetes.eks_token import EksTokenSource, eks_token
 from aisre.investigations.adapters.kubernetes.tools import KubernetesToolRunner, truncate
 from aisre.investigations.model.evidence import Issue, Subject
 from aisre.investigations.service.gather import gather

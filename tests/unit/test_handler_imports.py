@@ -21,8 +21,8 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
     "incidents": (*HEAVY, *ENGINE, "aisre.investigations", "aisre.alerts"),
     "investigations": (*HEAVY, *ENGINE, "aisre.alerts"),
     "ingest": (*HEAVY, *ENGINE, "aisre.investigations", "fastapi"),
-    # The actions group's routers only: the service, the policy, the catalog and the kubernetes client load with
-    # the first request that needs them.
+    # The actions and autonomy groups' routers only: the service, the policy, the catalog and the kubernetes client
+    # load with the first request that needs them.
     "actions": (
         *HEAVY,
         *ENGINE,
@@ -32,6 +32,10 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
         "aisre.remediation.adapters",
         "aisre.remediation.store",
         "aisre.incidents.api",
+        # Autonomy's router too: its cycle, model and store load with the first request for them.
+        "aisre.autonomy.model",
+        "aisre.autonomy.service",
+        "aisre.autonomy.store",
     ),
     # The starter starts executions: none of the engine that runs them, nor the HTTP stack.
     "starter": (
@@ -69,3 +73,32 @@ def test_a_function_imports_only_what_its_group_needs(function: str) -> None:
         if module == prefix or module.startswith(prefix + ".")
     )
     assert unwanted == []
+
+
+# What the investigation functions build to read a diagnosis and judge suggestions (remediation's read-only
+# ProposalReads among them) must not bring the write path with it: no action or approval service, no cluster writer.
+WRITE_PATH = (
+    "aisre.remediation.service.actions",
+    "aisre.remediation.service.runs",
+    "aisre.remediation.service.approvals",
+    "aisre.remediation.service.operations",
+    "aisre.remediation.adapters.kubernetes_cluster",
+)
+
+
+def test_reading_diagnoses_and_judging_suggestions_builds_nothing_of_the_write_path() -> None:
+    program = (
+        "import sys, json\n"
+        "from aisre.core.scope import default_scope\n"
+        "from aisre.investigations.providers import diagnosis_reader, investigation_service\n"
+        "scope = default_scope()\n"
+        "scope.get(diagnosis_reader); scope.get(investigation_service)\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "POWERTOOLS", "AISRE_"))}
+    env.update(AISRE_PROFILE="aws", AWS_REGION="us-east-1", TABLE_NAME="aisre", POWERTOOLS_TRACE_DISABLED="true")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    assert "aisre.remediation.service.proposal_reads" in loaded
+    assert sorted(loaded & set(WRITE_PATH)) == []

@@ -40,3 +40,12 @@ def test_key_id_is_a_hash_prefix_not_the_key():
 def test_workspace_ids_that_could_break_keys_are_refused(bad):
     with pytest.raises(ValidationError):
         check_workspace_id(bad)
+
+
+@pytest.mark.parametrize("name", ["autonomy", "dev-mode"])
+def test_no_key_may_take_a_name_the_platform_acts_as(name):
+    # Autonomy's actions are marked by their principal: a person's key named so would wear the mark.
+    with pytest.raises(ValidationError) as raised:
+        Keyring(f"{name}=some-key")
+    assert raised.value.field == "AI_SRE_API_KEYS" and "reserved" in raised.value.message
+    assert Keyring("autonomy-ops=some-key").authenticate("some-key").principal == "autonomy-ops"

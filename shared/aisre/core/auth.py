@@ -38,6 +38,10 @@ class Caller:
 
 DEV_MODE = "dev-mode"
 DEV_CALLER = Caller(workspace_id=None, key_id=DEV_MODE)
+# The principal autonomy cycles act as (autonomy/): what marks their actions, approvals and timeline events. No key
+# may take the name, so the mark cannot be worn by a person.
+AUTONOMY_PRINCIPAL = "autonomy"
+RESERVED_PRINCIPALS = frozenset({AUTONOMY_PRINCIPAL, DEV_MODE})
 
 
 def hash_key(key: str) -> str:
@@ -66,6 +70,8 @@ def _split_name(raw: str) -> tuple[str | None, str]:
     (not more padding) after it: `abc==` is a key, `alice=abc==` is alice's key `abc==`."""
     name, separator, rest = raw.partition("=")
     if separator and rest and not rest.startswith("=") and KEY_NAME.match(name):
+        if name in RESERVED_PRINCIPALS:
+            raise ValidationError(f"AI_SRE_API_KEYS: the key name {name!r} is reserved", field="AI_SRE_API_KEYS")
         return name, rest
     return None, raw
 

@@ -17,12 +17,16 @@ from typing import Any
 TOKEN_PREFIX = "k8s-aws-v1."
 # The cluster names itself in this header; signing it stops a token minted for one cluster opening another.
 CLUSTER_HEADER = "x-k8s-aws-id"
+# What `aws eks get-token` uses; EKS accepts a token for 15 minutes whatever the URL's expiry says.
 URL_EXPIRES_SECONDS = 60
 TOKEN_LIFETIME = timedelta(minutes=14)  # one minute short of EKS's 15, so a token is never used as it lapses
 
 
 def eks_token(cluster_name: str, region: str, credentials: Any, now: datetime) -> str:
-    """The bearer token for `cluster_name`, signed with botocore `credentials` as at `now` (UTC)."""
+    """The bearer token for `cluster_name`, signed with botocore `credentials` as at `now` (UTC).
+
+    Pure apart from botocore's signing arithmetic: the same inputs give the same token, which is what lets a
+    test check it."""
     from botocore.auth import SIGV4_TIMESTAMP, SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
 
@@ -64,6 +68,7 @@ class EksTokenSource:
         with self._lock:
             now = self._clock()
             if self._token is None or now >= self._expires_at:
+                # Credentials are fetched each time: role credentials rotate and botocore refreshes them.
                 self._token = eks_token(self.cluster_name, self.region, self._credentials_provider(), now)
                 self._expires_at = now + TOKEN_LIFETIME
             return self._token
@@ -95,6 +100,7 @@ def configure_eks(configuration: Any, cluster_name: str, region: str | None) -> 
     configuration.api_key_prefix = {"authorization": "Bearer"}
     configuration.api_key = {"authorization": source.token()}
 
+    # Called by the client before each request: the source hands back its cached token until it nears expiry.
     def refresh(config_: Any) -> None:
         config_.api_key["authorization"] = source.token()
 

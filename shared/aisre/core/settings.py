@@ -103,6 +103,25 @@ class Settings(BaseSettings):
     # write may wait ACTION_VERIFY_SECONDS): inside API Gateway's 30 s. `resume` carries the rest on.
     runbook_advance_seconds: float = Field(10.0, ge=0, le=20, validation_alias=AliasChoices("RUNBOOK_ADVANCE_SECONDS"))
 
+    # Autonomy (seed 001 /autonomy/*): cycles that carry out finished diagnoses' suggested actions on open incidents,
+    # as the principal `autonomy`, through the same ActionService and policy. Off by default; an operator turns it on
+    # here (template parameters Autonomy*; locally `aisre serve --parameter AutonomyEnabled=true`), there is no API
+    # to switch it. The lists are comma-separated: the actions it may take (only these), and the namespaces (empty:
+    # those the policy allows).
+    autonomy_enabled: bool = Field(False, validation_alias=AliasChoices("AUTONOMY_ENABLED"))
+    autonomy_actions: str = Field("restart_pod", validation_alias=AliasChoices("AUTONOMY_ACTIONS"))
+    autonomy_allowed_namespaces: str = Field("", validation_alias=AliasChoices("AUTONOMY_ALLOWED_NAMESPACES"))
+    # A dry run (every check and read, no write) unless false; then, with approval required, it asks a person.
+    autonomy_dry_run: bool = Field(True, validation_alias=AliasChoices("AUTONOMY_DRY_RUN"))
+    autonomy_approval_required: bool = Field(True, validation_alias=AliasChoices("AUTONOMY_APPROVAL_REQUIRED"))
+    autonomy_max_incidents_per_cycle: int = Field(
+        20, ge=1, le=100, validation_alias=AliasChoices("AUTONOMY_MAX_INCIDENTS_PER_CYCLE")
+    )
+    # How often the schedule runs a cycle: what template.yaml's rate says (EventBridge's finest is one minute).
+    autonomy_poll_interval_seconds: int = Field(
+        60, ge=1, validation_alias=AliasChoices("AUTONOMY_POLL_INTERVAL_SECONDS")
+    )
+
     # The LLM agent (any OpenAI-compatible endpoint); without a model the deterministic analyzer answers.
     openai_api_key: str = Field("", validation_alias=AliasChoices("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL"))

@@ -1,15 +1,17 @@
 """The interfaces the investigations services need: tools, the chat model, embeddings and the vector index,
-the investigation store and the workflow engine. Adapters in investigations/adapters and /store implement them."""
+the investigation store, the workflow engine, and what remediation knows of the proposals. Adapters in
+investigations/adapters and /store implement them; remediation's ProposalReads implements ProposalState."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from aisre.investigations.model.chat import ChatDelta, ChatReply, Message
 from aisre.investigations.model.evidence import ToolResult
 from aisre.investigations.model.investigation import Investigation
 from aisre.investigations.model.start_requests import InvestigationRequest
+from aisre.remediation.model.approvals import SuggestionApproval
 
 
 class ToolRunner(Protocol):
@@ -88,3 +90,15 @@ class Workflow(Protocol):
 class InvestigationQueue(Protocol):
     def request(self, requests: Sequence[InvestigationRequest]) -> None:
         """Queue the requests for the starter; raises when any could not be queued."""
+
+
+class ProposalState(Protocol):
+    """What remediation knows of a diagnosis' suggested actions, read-only (remediation's ProposalReads): a port, so
+    that investigations reads it without importing remediation's services or stores (the write path)."""
+
+    def approvals_of(self, workspace_id: str, incident_id: str) -> Mapping[str, SuggestionApproval]:
+        """suggestion_key -> the latest approval asked for an action of the incident."""
+
+    def spent_rate_limits(self, workspace_id: str, targets: Iterable[tuple[str, str]]) -> Mapping[str, int]:
+        """rate_limit_key(action, namespace) -> executions within that action's window, for each (action,
+        namespace) the policy limits."""

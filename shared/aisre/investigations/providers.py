@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 from aisre.core.providers import secrets, table_connection
 from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
-from aisre.remediation.providers import runbook_catalog
+from aisre.remediation.providers import action_policy, proposal_reads, runbook_catalog
 
 if TYPE_CHECKING:
     from aisre.investigations.ports import ChatModel, InvestigationQueue, ToolRunner, Workflow
     from aisre.investigations.service.agent import InvestigationAgent
+    from aisre.investigations.service.diagnoses import DiagnosisReader
     from aisre.investigations.service.holmes import HolmesService
     from aisre.investigations.service.investigations import InvestigationService
     from aisre.investigations.service.similar import SimilarIncidents
@@ -163,18 +164,26 @@ def similar_incidents(scope: Scope) -> SimilarIncidents:
 
 def investigation_service(scope: Scope) -> InvestigationService:
     from aisre.investigations.service.investigations import InvestigationService
-    from aisre.remediation.model.policy import load_policy
 
     return InvestigationService(
         scope.get(investigation_store),
         scope.get(incident_service),
         scope.get(investigation_starter),
         scope.get(tool_runner),
-        load_policy(scope.settings.policy_document or None),
+        scope.get(action_policy),
         scope.get(runbook_catalog),
         agent=scope.get(agent),
         similar=scope.get(similar_incidents),
+        proposals=scope.get(proposal_reads),
     )
+
+
+def diagnosis_reader(scope: Scope) -> DiagnosisReader:
+    """An incident's diagnosis with its suggestions' approvals: the store, incidents and remediation's read-only
+    proposal reads (the approval and execution stores; no cluster, no action service)."""
+    from aisre.investigations.service.diagnoses import DiagnosisReader
+
+    return DiagnosisReader(scope.get(investigation_store), scope.get(incident_service), scope.get(proposal_reads))
 
 
 def holmes_service(scope: Scope) -> HolmesService:

@@ -14,6 +14,7 @@ from botocore.config import Config
 
 from aisre.local.functions import Handler, LambdaContext
 from aisre.local.provision import SqsEventSource
+from aisre.local.workers import BackgroundLoop
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def failed_message_ids(result: Any, message_ids: list[str], report_batch_item_fa
     return failed
 
 
-class SqsPoller:
+class SqsPoller(BackgroundLoop):
     """One thread that long-polls a queue and invokes `handler` with Lambda's SQS event."""
 
     def __init__(
@@ -123,7 +124,8 @@ class SqsPoller:
         # message comes back after this many seconds, so redrive to the DLQ happens in seconds.
         self.failure_visibility_timeout = failure_visibility_timeout
         self.wait_time_seconds = wait_time_seconds
-        self.name = name or f"sqs-poller-{source.name}"
+        # A stop ends the loop after its current poll (at most wait_time_seconds).
+        super().__init__(name or f"sqs-poller-{source.name}")
         # A session of its own: boto3's default session is not safe to share between threads.
         self.sqs = sqs_client or boto3.session.Session().client(
             "sqs",
@@ -135,31 +137,8 @@ class SqsPoller:
         # Called with the stop event when a batch is in hand, before the handler: it may wait (background
         # work yielding to alert intake); the batch stays invisible meanwhile, its receive count unchanged.
         self.before_process = before_process
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.batches = 0
         self.errors = 0
-
-    def start(self) -> SqsPoller:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-            self._thread.start()
-        return self
-
-    def request_stop(self) -> None:
-        """Ask the thread to end after its current poll, without waiting for it."""
-        self._stop.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the thread to finish its current poll (at most wait_time_seconds) and wait for it."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -1,4 +1,4 @@
-"""The local stack: emulator, resources provisioned from template.yaml, environment, and queue pollers."""
+"""The local stack: emulator, resources provisioned from template.yaml, environment, queue pollers and schedules."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from aisre.local.loopback import LoopbackTransport
 from aisre.local.pollers import SqsPoller
 from aisre.local.provision import FunctionSpec, LocalStackResources, provision
 from aisre.local.runtime import FunctionRuntime
+from aisre.local.schedules import ScheduleRunner, rate_seconds
 from aisre.local.supervisor import EmulatorSupervisor
 from aisre.local.template import load_template
 
@@ -91,6 +92,7 @@ class LocalStack:
         self.supervisor = EmulatorSupervisor(self._exit_code, self._recover) if supervise else None
         self._invokers: dict[str, Any] = {}
         self.pollers: list[SqsPoller] = []
+        self.schedules: list[ScheduleRunner] = []
         self._resources: LocalStackResources | None = None
         self._saved_environment: dict[str, str | None] = {}
         self._loopback: LoopbackTransport | None = None
@@ -187,6 +189,44 @@ class LocalStack:
         self.pollers += started
         return started
 
+    def start_schedules(
+        self, functions: Collection[str] | None = None, *, interval_seconds: float | None = None
+    ) -> list[ScheduleRunner]:
+        """A running ScheduleRunner per enabled Schedule event (a rule in state ENABLED, as the template's parameters
+        leave it) of every function, or of the named ones (logical ids), calling its handler in-process at the
+        rule's rate (`interval_seconds`: faster, for tests); returns the runners started by this call."""
+        started: list[ScheduleRunner] = []
+        for spec in self.resources.functions.values():
+            if functions is not None and spec.logical_id not in functions:
+                continue
+            for source in spec.schedule_events:
+                if not source.enabled:
+                    continue
+                if interval_seconds is None and rate_seconds(source.expression) is None:
+                    logger.warning("schedule %s.%s: %s does not run locally (rate expressions only)",
+                                   spec.logical_id, source.name, source.expression)  # fmt: skip
+                    continue
+                rule = f"arn:aws:events:{self.region}:{self.resources.account_id}:rule/{spec.logical_id}-{source.name}"
+                runner = ScheduleRunner(
+                    source,
+                    self.handler(spec.logical_id),
+                    context_factory(spec.function_name, spec.arn, spec.memory_size, spec.timeout),
+                    region=self.region,
+                    rule_arn=rule,
+                    interval_seconds=interval_seconds,
+                    name=f"{spec.logical_id}.{source.name}",
+                )
+                started.append(runner.start())
+        self.schedules += started
+        return started
+
+    def stop_schedules(self) -> None:
+        schedules, self.schedules = self.schedules, []
+        for runner in schedules:
+            runner.request_stop()
+        for runner in schedules:
+            runner.stop()
+
     def stop_pollers(self) -> None:
         pollers, self.pollers = self.pollers, []
         for poller in pollers:
@@ -197,6 +237,7 @@ class LocalStack:
     def stop(self) -> None:
         if self.supervisor is not None:
             self.supervisor.stop()  # first: the emulator's exit below is on purpose
+        self.stop_schedules()
         self.stop_pollers()
         self.emulator.stop()
         self.function_runtime.stop()

@@ -1,5 +1,6 @@
 """The remediation parts, each built on first ask (core/scope.py): the runbook catalog, the policy, the cluster
-the actions write to, the stores, and the action, approval and runbook services."""
+the actions write to, the stores, the action, approval and runbook services, and the read-only proposal reads that
+the investigations show beside a diagnosis (built without the cluster or the action service)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from aisre.remediation.service.approvals import ApprovalService
     from aisre.remediation.service.runbook_runs import RunbookRunService
     from aisre.remediation.service.runbooks import RunbookService
+    from aisre.remediation.service.proposal_reads import ProposalReads
 
 
 def runbook_catalog(scope: Scope) -> RunbookCatalog:
@@ -145,3 +147,10 @@ def runbook_run_service(scope: Scope) -> RunbookRunService:
         lease=timedelta(seconds=settings.action_verify_seconds + 60),
         budget_seconds=settings.runbook_advance_seconds,
     )
+
+
+def proposal_reads(scope: Scope) -> ProposalReads:
+    """Read-only, over the stores alone: what the investigation functions may build (no cluster, no ActionService)."""
+    from aisre.remediation.service.proposal_reads import ProposalReads
+
+    return ProposalReads(scope.get(approval_store), scope.get(execution_store), scope.get(action_policy))

@@ -24,16 +24,18 @@ from aisre.investigations.api.schemas import (
 )
 from aisre.investigations.model.investigation import Diagnosis, Investigation
 from aisre.investigations.model.start_requests import QueuedInvestigation
-from aisre.investigations.providers import investigation_service, similar_incidents
+from aisre.investigations.providers import diagnosis_reader, investigation_service, similar_incidents
 
 if TYPE_CHECKING:
     from aisre.incidents.service.lifecycle import IncidentService
+    from aisre.investigations.service.diagnoses import DiagnosisReader
     from aisre.investigations.service.investigations import InvestigationService
     from aisre.investigations.service.similar import SimilarIncidents
 
 # The services are named as strings: their modules (the analyzer's rules, the agent, the policy) load when
 # the first request builds them, not with this router, so the Lambda's cold start does not pay for them.
 InvestigationsDep = Annotated["InvestigationService", provide(investigation_service)]
+DiagnosesDep = Annotated["DiagnosisReader", provide(diagnosis_reader)]
 SimilarDep = Annotated["SimilarIncidents", provide(similar_incidents)]
 IncidentsDep = Annotated["IncidentService", provide(incident_service)]
 
@@ -93,16 +95,17 @@ def get_investigation(
 )
 async def get_diagnosis(
     incident_id: str,
-    investigations: InvestigationsDep,
+    diagnoses: DiagnosesDep,
     scope: Annotated[Scope, Depends(current_scope)],
     workspace: ReadWorkspace,
     log_limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
-    """The latest finished diagnosis; waits a bounded time for a running investigation, else 202."""
+    """The latest finished diagnosis; waits a bounded time for a running investigation, else 202. Each suggested
+    action shows the approval asked for it (`approval_id`, `approval_status`) once one is: approve it there."""
     settings = scope.settings
     queued = settings.auto_investigate and bool(settings.investigation_queue_url)
     found = await run_in_threadpool(
-        partial(investigations.diagnosis, queued=queued), workspace, incident_id, settings.diagnosis_wait_seconds
+        partial(diagnoses.diagnosis, queued=queued), workspace, incident_id, settings.diagnosis_wait_seconds
     )
     if isinstance(found, Diagnosis):
         body = found.model_dump(mode="json")

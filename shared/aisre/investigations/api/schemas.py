@@ -37,6 +37,30 @@ class SimilarIncidentPublic(BaseModel):
     resolution: str | None = Field(None, description="How it was resolved, once it was")
 
 
+class SuggestedActionPublic(BaseModel):
+    """Seed 001's suggested action as the policy judged it, and the approval asked for it once one is."""
+
+    name: str
+    description: str = ""
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    executable: bool = False
+    auto_executable: bool = False
+    allowed: bool = False
+    approval_required: bool = True
+    dry_run: bool = True
+    blast_radius: str = Field("unknown", description="none | single_pod | deployment | namespace | cluster")
+    policy_name: str = ""
+    policy_reason: str = ""
+    approval_id: str | None = Field(
+        None,
+        description="/diagnosis: the approval asked for this action (POST /approvals with its name and arguments, "
+        "an execution held for approval, or autonomy), latest first; approve it at /approvals/{id}/approve",
+    )
+    approval_status: Literal["pending", "approved", "rejected", "expired"] | None = Field(
+        None, description="/diagnosis: that approval's status now"
+    )
+
+
 class DiagnosisPublic(BaseModel):
     incident_id: str
     summary: str
@@ -47,7 +71,7 @@ class DiagnosisPublic(BaseModel):
     matched_playbooks: list[str]
     similar_incidents: list[SimilarIncidentPublic]
     deploy_correlation: dict[str, Any] | None
-    suggested_actions: list[dict[str, Any]]
+    suggested_actions: list[SuggestedActionPublic]
     answer: str
     not_gathered: list[str]
     llm_error: str | None

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,9 @@ from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
 from aisre.investigations.model.analysis.finding import Analysis
 from aisre.investigations.model.evidence import LOG_TOOLS, Issue, Subject, ToolResult
+
+if TYPE_CHECKING:
+    from aisre.remediation.model.approvals import SuggestionApproval
 
 
 class InvestigationStatus(StrEnum):
@@ -144,3 +147,25 @@ def build_diagnosis(
         not_gathered=[f"{r.label}: {r.error or r.status}" for r in results if r.status in {"error", "unavailable"}],
         llm_error=llm_error,
     )
+
+
+def with_approvals(diagnosis: Diagnosis, approvals: Mapping[str, SuggestionApproval]) -> Diagnosis:
+    """The diagnosis with, beside each suggested action, the approval asked for it (`approval_id`,
+    `approval_status`; null until one is asked), matched by suggestion_key(name, arguments)."""
+    # Imported here: the investigations router loads this module, and the catalog is not needed to route.
+    from aisre.remediation.model.requests import suggestion_key
+
+    suggested: list[dict[str, Any]] = []
+    for item in diagnosis.suggested_actions:
+        arguments = item.get("arguments")
+        link = approvals.get(
+            suggestion_key(str(item.get("name", "")), arguments if isinstance(arguments, dict) else {})
+        )
+        suggested.append(
+            {
+                **item,
+                "approval_id": link.approval_id if link else None,
+                "approval_status": link.status.value if link else None,
+            }
+        )
+    return diagnosis.model_copy(update={"suggested_actions": suggested})

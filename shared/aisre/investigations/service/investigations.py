@@ -1,11 +1,11 @@
 """InvestigationService: start an incident's investigation, run its steps (as Step Functions Task states
-call them), and read the result; the state machine in infra/statemachines/ decides the order."""
+call them), and read the result; the state machine in infra/statemachines/ decides the order. An incident's
+diagnosis is read by the lighter DiagnosisReader (service/diagnoses.py)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from aisre.core.clock import utc_now
@@ -24,8 +24,7 @@ from aisre.investigations.model.investigation import (
     build_diagnosis,
     issue_from_incident,
 )
-from aisre.investigations.model.start_requests import QueuedInvestigation
-from aisre.investigations.ports import InvestigationStore, ToolRunner
+from aisre.investigations.ports import InvestigationStore, ProposalState, ToolRunner
 from aisre.investigations.service.agent import InvestigationAgent
 from aisre.investigations.service.gather import gather
 from aisre.investigations.service.similar import SimilarIncidents
@@ -39,12 +38,6 @@ from aisre.remediation.model.runbooks import RunbookCatalog
 MAX_TIMELINE_FINDINGS = 5
 
 StepFunction = Callable[[dict[str, Any]], dict[str, Any]]
-
-# How often a waiting /diagnosis re-reads the investigation: two small reads, so a short interval is cheap.
-_DIAGNOSIS_POLL_SECONDS = 0.05
-# How long after an incident opens its queued investigation request is still expected to be taken: past it,
-# an incident without an investigation is "not investigated" (the request went to the dead-letter queue).
-QUEUE_HORIZON = timedelta(hours=1)
 
 
 class InvestigationService:
@@ -60,6 +53,7 @@ class InvestigationService:
         clock: Callable[[], datetime] = utc_now,
         agent: InvestigationAgent | None = None,
         similar: SimilarIncidents | None = None,
+        proposals: ProposalState | None = None,
     ):
         self._store = store
         self._incidents = incidents
@@ -70,6 +64,7 @@ class InvestigationService:
         self._clock = clock
         self._agent = agent
         self._similar = similar
+        self._proposals = proposals
         self._steps: dict[str, StepFunction] = {
             "gather_cluster": self.gather_cluster,
             "gather_changes": self.gather_changes,
@@ -88,34 +83,6 @@ class InvestigationService:
 
     def get(self, workspace_id: str | None, investigation_id: str) -> Investigation:
         return self._store.get(workspace_id, investigation_id)
-
-    def diagnosis(
-        self, workspace_id: str | None, incident_id: str, wait_seconds: float, *, queued: bool = False
-    ) -> Diagnosis | Investigation | QueuedInvestigation | None:
-        """The latest finished diagnosis of the incident, else of its group (a grouped child shares its root's);
-        else, after waiting up to `wait_seconds`, the running investigation, or (when `queued`: new incidents
-        are investigated automatically) the request still in the queue for a group opened within
-        QUEUE_HORIZON; None when there is none and none is expected."""
-        incident = self._incidents.get(workspace_id, incident_id)
-        root = self._incidents.get(incident.workspace_id, incident.group_id) if incident.group_id else None
-        subjects = [incident.id] + ([root.id] if root else [])
-        expected = queued and self._clock() - (root or incident).created_at < QUEUE_HORIZON
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            running: Investigation | None = None
-            investigation_ids = [
-                found for subject in subjects for found in self._store.of_incident(incident.workspace_id, subject)
-            ]
-            for investigation_id in investigation_ids:
-                investigation = self._store.get(incident.workspace_id, investigation_id)
-                if investigation.diagnosis is not None:
-                    return investigation.diagnosis
-                if investigation.status is InvestigationStatus.RUNNING and running is None:
-                    running = investigation
-            awaited = expected and not investigation_ids
-            if (running is None and not awaited) or time.monotonic() >= deadline:
-                return QueuedInvestigation(incident.id) if awaited else running
-            time.sleep(_DIAGNOSIS_POLL_SECONDS)
 
     # -- the steps (each Task state of the state machine calls one) ----------------------------------
 
@@ -197,7 +164,9 @@ class InvestigationService:
     def evaluate_actions(self, state: dict[str, Any]) -> dict[str, Any]:
         started = self._clock()
         suggested = [SuggestedAction.model_validate(item) for item in _part(state, "analysis")["suggested"]]
-        evaluated = evaluate_all(suggested, self._policy, recent_executions={})
+        evaluated = evaluate_all(
+            suggested, self._policy, recent_executions=self._spent(state["workspace_id"], suggested)
+        )
         return {
             "step": self._step("evaluate_actions", started),
             "suggested_actions": [item.model_dump(mode="json", exclude={"violations"}) for item in evaluated],
@@ -249,6 +218,18 @@ class InvestigationService:
         return {"investigation_id": failed.id, "status": failed.status.value}
 
     # -- helpers --------------------------------------------------------------------------------------
+
+    def _spent(self, workspace_id: str, suggested: list[SuggestedAction]) -> Mapping[str, int]:
+        """How much of each suggestion's rate limit executions have spent, so that the diagnosis judges it as
+        /actions/execute would (a spent limit shows as not allowed, with the rate limit as its reason)."""
+        if self._proposals is None:
+            return {}
+        targets = [
+            (item.name, namespace)
+            for item in suggested
+            if isinstance(namespace := item.arguments.get("namespace"), str)
+        ]
+        return self._proposals.spent_rate_limits(workspace_id, targets) if targets else {}
 
     def _issue(self, state: dict[str, Any], incident: Incident | None = None) -> Issue:
         """The incident as the tools and rules see it, with what the alerts grouped under it said: a storm's

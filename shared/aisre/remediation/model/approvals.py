@@ -3,6 +3,7 @@ and when the request lapses. Decided once: pending -> approved | rejected, or ex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -91,3 +92,23 @@ class RunbookStepRef(BaseModel):
 class ApprovalPage(BaseModel):
     items: list[Approval] = Field(default_factory=list)
     cursor: str | None = None
+
+
+class SuggestionApproval(BaseModel):
+    """The approval asked for a diagnosis' suggested action, as the diagnosis shows it beside the suggestion."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approval_id: str
+    status: ApprovalStatus
+
+
+def approvals_by_suggestion(approvals: Iterable[Approval], now: datetime) -> dict[str, SuggestionApproval]:
+    """suggestion_key -> the latest approval asked for it, its status as of `now`; `approvals` oldest first.
+    Every approval of an incident's action carries the key (model/requests.py `suggestion_key`), whoever asked
+    and however (POST /approvals, an execute that needed approval, autonomy), so each one links."""
+    found: dict[str, SuggestionApproval] = {}
+    for approval in approvals:
+        if approval.suggestion_key:
+            found[approval.suggestion_key] = SuggestionApproval(approval_id=approval.id, status=approval.status_at(now))
+    return found

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aisre.remediation.model.policy import Policy, RateLimit
+from aisre.remediation.model.policy import Policy, RateLimit, rate_limit_key
 from aisre.remediation.model.requests import ActionRequest
 
 
@@ -30,7 +30,10 @@ def rate_scopes(request: ActionRequest, policy: Policy) -> list[RateScope]:
         return []
     window = timedelta(minutes=limit.window_minutes)
     scopes = [
-        RateScope(f"{request.action}:{namespace}", limit.max_executions, window, f"{request.action} in {namespace}")
+        # The key a diagnosis counts its spent limits under (policy.rate_limit_key): the same slots.
+        RateScope(
+            rate_limit_key(request.action, namespace), limit.max_executions, window, f"{request.action} in {namespace}"
+        )
     ]
     target = request.target
     if limit.max_per_target is not None and target is not None:
@@ -56,9 +59,14 @@ class SlotChoice:
     used: int
 
 
+def busy_slots(taken: Mapping[int, datetime], slots: int, window: timedelta, now: datetime) -> dict[int, datetime]:
+    """The slots of `taken` (index -> when it was taken, as read) still held: taken within the window."""
+    return {index: at for index, at in taken.items() if index < slots and now - at < window}
+
+
 def choose_slot(scope: RateScope, taken: Mapping[int, datetime], now: datetime) -> SlotChoice:
     """`taken` maps slot index -> when it was taken, as read."""
-    busy = {index: at for index, at in taken.items() if index < scope.slots and now - at < scope.window}
+    busy = busy_slots(taken, scope.slots, scope.window, now)
     for index in range(scope.slots):
         if index not in busy:
             return SlotChoice(index, taken.get(index), 0, len(busy))

@@ -18,6 +18,8 @@ approval, later a workflow step or an autonomy cycle all call it):
 9. the execution is claimed with its rate-limit slots in one conditional transaction, then the one write,
    then the target re-read until healthy or ACTION_VERIFY_SECONDS have passed (`verified`);
 10. the outcome on the execution record and, with an incident, on its timeline, /actions and /activity.
+
+Steps 4 and 7 to 10 (making a decided run happen exactly once) are the ExecutionRunner's, service/runs.py.
 """
 
 from __future__ import annotations
@@ -32,30 +34,16 @@ from aisre.core.clock import utc_now
 from aisre.core.errors import ValidationError
 from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
-from aisre.remediation.errors import ActionRateLimitedError, ClusterError, ExecutionInProgressError, PolicyRefusedError
+from aisre.remediation.errors import ClusterError, PolicyRefusedError
 from aisre.remediation.model.approvals import Approval, ApprovalSource, RunbookStepRef
 from aisre.remediation.model.config_fix import draft_config_fix
-from aisre.remediation.model.execution import (
-    ActionOutcome,
-    Execution,
-    ExecutionStatus,
-    OutcomeStatus,
-    Verification,
-    execution_id_for,
-)
+from aisre.remediation.model.execution import ActionOutcome, Execution, OutcomeStatus
 from aisre.remediation.model.policy import WITHIN_GUARDRAILS, Policy, approval_reasons, policy_refusals
-from aisre.remediation.model.rate_limits import choose_slot, limit_reason, rate_scopes
-from aisre.remediation.model.requests import ActionRequest, request_fingerprint, suggestion_key
-from aisre.remediation.ports import ApprovalStore, ClaimResult, ExecutionStore, IncidentLog, SlotClaim, WorkloadCluster
+from aisre.remediation.model.requests import ActionRequest, suggestion_key
+from aisre.remediation.ports import ApprovalStore, ExecutionStore, IncidentLog, WorkloadCluster
 from aisre.remediation.service.audit import IncidentAudit
-from aisre.remediation.service.operations import OPERATIONS, Operation, Prepared
-
-# How often a claim is tried again when a concurrent writer changed what it was conditioned on.
-MAX_CLAIM_ATTEMPTS = 5
-# Cluster calls around the verification: a claim is held this much longer than the verification may take.
-LEASE_MARGIN = timedelta(seconds=60)
-IDEMPOTENCY_KEY_WINDOW = timedelta(hours=24)
-WAIT_POLL_SECONDS = 0.1
+from aisre.remediation.service.operations import OPERATIONS, Prepared
+from aisre.remediation.service.runs import ExecutionRunner, Run
 
 
 def new_approval_id() -> str:
@@ -85,11 +73,18 @@ class ActionService:
         self._cluster = cluster
         self.policy = policy
         self._approval_expiry = approval_expiry
-        self._idempotency_window = idempotency_window
-        self._verify_seconds = verify_seconds
-        self._verify_interval = verify_interval
         self._clock = clock
-        self._sleep = sleep
+        self._runner = ExecutionRunner(
+            executions,
+            cluster,
+            self._audit,
+            policy,
+            idempotency_window=idempotency_window,
+            verify_seconds=verify_seconds,
+            verify_interval=verify_interval,
+            clock=clock,
+            sleep=sleep,
+        )
 
     # -- the entry points -------------------------------------------------------------------------------
 
@@ -111,23 +106,23 @@ class ActionService:
         if not request.spec.executable:
             return self._advise(request, principal, incident)
         operation = OPERATIONS[request.action]
-        key, reuse_after = self._key(request, principal, idempotency_key, approval)
+        key, reuse_after = self._runner.key(request, principal, idempotency_key, approval)
         if not request.dry_run:
-            earlier = self._earlier(workspace_id, key, request, principal, approval)
+            earlier = self._runner.earlier(workspace_id, key, request, principal, approval)
             if isinstance(earlier, ActionOutcome):
                 return earlier
             if earlier is not None:  # abandoned by an attempt that died: take it over
                 taken_over = {"policy_name": self.policy.name, "policy_reason": WITHIN_GUARDRAILS}
-                run = _Run(key, reuse_after, operation, None, [], taken_over, earlier)
-                return self._carry_out(workspace_id, request, principal, incident, approval, run)
+                run = Run(key, reuse_after, operation, None, [], taken_over, earlier)
+                return self._runner.carry_out(workspace_id, request, principal, incident, approval, run)
         try:
             prepared = operation.prepare(self._cluster, request.arguments)
         except ClusterError as error:
             if approval is not None:
                 # The approval's execution keeps what happened (GET /approvals/{id}); nothing was written, so it
                 # may be carried out again once the target is back (reusable at once).
-                run = _Run(key, reuse_after, operation, None, [], {"policy_name": self.policy.name}, None)
-                return self._carry_out(workspace_id, request, principal, incident, approval, run)
+                run = Run(key, reuse_after, operation, None, [], {"policy_name": self.policy.name}, None)
+                return self._runner.carry_out(workspace_id, request, principal, incident, approval, run)
             return self._failed_before_claim(request, principal, incident, error.message)
         reasons = approval_reasons(request.spec, {**request.arguments, **prepared.learned_arguments}, self.policy)
         judged: dict[str, Any] = {
@@ -138,7 +133,7 @@ class ActionService:
         needs_approval = bool(reasons) and not request.approved and approval is None
         # Every check a real run makes, the dry run makes too: a dry run of a rate-limited action answers 429.
         spends = request.dry_run or not (needs_approval or prepared.no_op)
-        slots = self._free_slots(workspace_id, request) if spends else []
+        slots = self._runner.free_slots(workspace_id, request) if spends else []
         if request.dry_run or prepared.no_op:
             outcome = ActionOutcome(
                 status=OutcomeStatus.DRY_RUN if request.dry_run else OutcomeStatus.SUCCESS,
@@ -159,8 +154,8 @@ class ActionService:
             return outcome
         if needs_approval:
             return self._ask_approval(workspace_id, request, principal, incident, reasons, prepared, runbook_step)
-        run = _Run(key, reuse_after, operation, prepared, slots, judged, None)
-        return self._carry_out(workspace_id, request, principal, incident, approval, run)
+        run = Run(key, reuse_after, operation, prepared, slots, judged, None)
+        return self._runner.carry_out(workspace_id, request, principal, incident, approval, run)
 
     def request_approval(
         self,
@@ -227,179 +222,6 @@ class ActionService:
         )
         self._audit.outcome(incident, request, principal, outcome)
         return outcome
-
-    def _free_slots(self, workspace_id: str, request: ActionRequest) -> list[SlotClaim]:
-        """A free slot of each rate limit the request counts against, or 429 naming the one that is full."""
-        now = self._clock()
-        claims: list[SlotClaim] = []
-        for scope in rate_scopes(request, self.policy):
-            choice = choose_slot(scope, self._executions.taken_slots(workspace_id, scope.key), now)
-            if choice.index is None:
-                raise ActionRateLimitedError.of(
-                    self.policy.name, limit_reason(scope, choice), choice.retry_after_seconds
-                )
-            claims.append(SlotClaim(scope.key, choice.index, choice.taken_at, scope.window))
-        return claims
-
-    def _key(
-        self, request: ActionRequest, principal: str, idempotency_key: str | None, approval: Approval | None
-    ) -> tuple[str, timedelta | None]:
-        """The execution's key and how long after it succeeds the same key may run again (None: never)."""
-        if approval is not None:
-            return f"approval:{approval.id}", None
-        if idempotency_key:
-            return f"key:{principal}:{idempotency_key}", IDEMPOTENCY_KEY_WINDOW
-        return f"request:{request_fingerprint(request, principal)}", self._idempotency_window
-
-    def _earlier(
-        self, workspace_id: str, key: str, request: ActionRequest, principal: str, approval: Approval | None
-    ) -> ActionOutcome | Execution | None:
-        """An earlier run's outcome (`replayed`), after waiting for one in progress; the execution itself when
-        its attempt died holding it (lease past); None when there is none, or it may run again."""
-        execution_id = execution_id_for(workspace_id, key)
-        deadline = time.monotonic() + self._verify_seconds + 10
-        while True:
-            existing = self._executions.get_execution(workspace_id, execution_id)
-            now = self._clock()
-            if existing is None:
-                return None
-            if approval is None and existing.fingerprint != request_fingerprint(request, principal):
-                raise ValidationError("this Idempotency-Key was used for another request", field="Idempotency-Key")
-            if existing.finished:
-                if existing.reusable_after is not None and existing.reusable_after <= now:
-                    return None
-                return ActionOutcome.model_validate({**(existing.outcome or {}), "replayed": True})
-            if existing.lease_until <= now:
-                return existing
-            if time.monotonic() >= deadline:
-                raise ExecutionInProgressError(
-                    f"execution {existing.id} of this request is in progress; ask again shortly",
-                    details={"execution_id": existing.id},
-                )
-            self._sleep(WAIT_POLL_SECONDS)
-
-    def _claim(
-        self, workspace_id: str, request: ActionRequest, principal: str, approval: Approval | None, run: _Run
-    ) -> ActionOutcome | Execution:
-        """The execution, claimed for this attempt (with its slots); or the outcome of a run that got there first."""
-        execution_id = execution_id_for(workspace_id, run.key)
-        for _attempt in range(MAX_CLAIM_ATTEMPTS):
-            now = self._clock()
-            previous = run.previous
-            before = previous.before if previous is not None else (run.prepared.before if run.prepared else {})
-            execution = Execution(
-                id=execution_id,
-                workspace_id=workspace_id,
-                key=run.key,
-                fingerprint=request_fingerprint(request, principal),
-                action=request.action,
-                arguments=request.arguments,
-                incident_id=request.incident_id,
-                approval_id=approval.id if approval else None,
-                principal=principal,
-                attempt=previous.attempt + 1 if previous is not None else 1,
-                started_at=now,
-                lease_until=now + timedelta(seconds=self._verify_seconds) + LEASE_MARGIN,
-                before=before,
-            )
-            claimed = self._executions.claim_execution(execution, run.slots, now)
-            if claimed is ClaimResult.CLAIMED:
-                return execution
-            if claimed is ClaimResult.SLOT_TAKEN:
-                run.slots = self._free_slots(workspace_id, request)
-                continue
-            earlier = self._earlier(workspace_id, run.key, request, principal, approval)
-            if isinstance(earlier, ActionOutcome):
-                return earlier
-            if earlier is not None:
-                run.previous, run.slots = earlier, []  # a takeover spends no slot: the dead attempt took them
-        raise ExecutionInProgressError(f"execution {execution_id} kept changing; ask again shortly")
-
-    def _carry_out(
-        self,
-        workspace_id: str,
-        request: ActionRequest,
-        principal: str,
-        incident: Incident | None,
-        approval: Approval | None,
-        run: _Run,
-    ) -> ActionOutcome:
-        claimed = self._claim(workspace_id, request, principal, approval, run)
-        if isinstance(claimed, ActionOutcome):
-            return claimed
-        execution = claimed
-        base: dict[str, Any] = {
-            "action": request.action,
-            "target": request.target_fields(),
-            "dry_run": False,
-            "execution_id": execution.id,
-            "incident_id": request.incident_id,
-            "approval_id": approval.id if approval else None,
-            "details": {
-                **(run.prepared.facts if run.prepared else {}),
-                "approved_by": approval.decided_by if approval else principal,
-            },
-            **run.judged,
-        }
-        try:
-            done = run.previous is not None and run.operation.done_before(
-                self._cluster, request.arguments, execution.before
-            )
-            if done:
-                message = "carried out by an earlier attempt of this execution"
-            else:
-                prepared = run.prepared or run.operation.prepare(self._cluster, request.arguments)
-                message = run.operation.apply(self._cluster, request.arguments, prepared)
-        except ClusterError as error:
-            self._executions.release_slots(workspace_id, run.slots, execution.id)
-            outcome = ActionOutcome(status=OutcomeStatus.FAILED, message=error.message, **base)
-            # Nothing was written: the same request may be tried again at once.
-            self._finish(execution, ExecutionStatus.FAILED, outcome, reusable_after=self._clock())
-            self._audit.outcome(incident, request, principal, outcome)
-            return outcome
-        verification = self._verify(run.operation, request.arguments, execution.before)
-        outcome = ActionOutcome(
-            status=OutcomeStatus.SUCCESS,
-            message=message,
-            verified=verification.verified,
-            verification=verification,
-            **base,
-        )
-        reusable = self._clock() + run.reuse_after if run.reuse_after is not None else None
-        self._finish(execution, ExecutionStatus.SUCCEEDED, outcome, reusable_after=reusable)
-        self._audit.outcome(incident, request, principal, outcome)
-        return outcome
-
-    def _finish(
-        self, execution: Execution, status: ExecutionStatus, outcome: ActionOutcome, reusable_after: datetime | None
-    ) -> None:
-        update = {
-            "status": status,
-            "finished_at": self._clock(),
-            "outcome": outcome.model_dump(mode="json"),
-            "reusable_after": reusable_after,
-        }
-        self._executions.finish_execution(execution.model_copy(update=update))
-
-    def _verify(self, operation: Operation, arguments: dict[str, Any], before: dict[str, Any]) -> Verification:
-        started = time.monotonic()
-        verifiable = before.get("verifiable", True)
-        reads = 0
-        while True:
-            try:
-                healthy, observed = operation.check(self._cluster, arguments, before)
-            except ClusterError as error:
-                healthy, observed = False, f"could not read the target: {error.message}"
-            reads += 1
-            waited = round(time.monotonic() - started, 3)
-            if healthy:
-                return Verification(verified=True, observed=observed, waited_seconds=waited, reads=reads)
-            remaining = self._verify_seconds - (time.monotonic() - started)
-            if not verifiable or remaining <= 0:
-                if verifiable:
-                    observed = f"not healthy within {self._verify_seconds:g} s: {observed}"
-                return Verification(verified=False, observed=observed, waited_seconds=waited, reads=reads)
-            self._sleep(min(self._verify_interval, remaining))
 
     def _ask_approval(
         self,
@@ -479,26 +301,3 @@ class ActionService:
         )
         self._audit.outcome(incident, request, principal, outcome)
         return outcome
-
-
-class _Run:
-    """One execution attempt's working state: its key, the operation, what prepare read, the slots it spends,
-    the policy's judgement, and the abandoned execution it takes over, if it does."""
-
-    def __init__(
-        self,
-        key: str,
-        reuse_after: timedelta | None,
-        operation: Operation,
-        prepared: Prepared | None,
-        slots: list[SlotClaim],
-        judged: dict[str, Any],
-        previous: Execution | None,
-    ):
-        self.key = key
-        self.reuse_after = reuse_after
-        self.operation = operation
-        self.prepared = prepared
-        self.slots = slots
-        self.judged = judged
-        self.previous = previous

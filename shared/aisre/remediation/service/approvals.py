@@ -54,15 +54,6 @@ class ApprovalService:
             self._as_of_now(item) for item in self._approvals.approvals_of_incident(incident.workspace_id, incident.id)
         ]
 
-    def approval_ids_for_suggestions(self, workspace_id: str, incident_id: str) -> dict[str, str]:
-        """suggestion_key -> the latest approval asked for it: what a diagnosis shows beside each suggested action
-        (model/requests.py `suggestion_key(name, arguments)` computes the key from the suggestion)."""
-        found: dict[str, str] = {}
-        for approval in self._approvals.approvals_of_incident(workspace_id, incident_id):
-            if approval.suggestion_key:
-                found[approval.suggestion_key] = approval.id
-        return found
-
     # -- decisions ----------------------------------------------------------------------------------------
 
     def approve(

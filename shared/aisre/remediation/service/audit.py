@@ -7,12 +7,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from aisre.core.auth import AUTONOMY_PRINCIPAL
 from aisre.core.errors import AisreError
 from aisre.core.observability import logger
 from aisre.incidents.model.incident import ActionRecord, Incident, TimelineEvent
 from aisre.remediation.model.execution import ActionOutcome, OutcomeStatus
 from aisre.remediation.model.requests import ActionRequest
 from aisre.remediation.ports import IncidentLog
+
+
+def _marked(principal: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """What an autonomy cycle did (or asked for) says so on the incident, besides its actor."""
+    return {**payload, "autonomous": True} if principal == AUTONOMY_PRINCIPAL else payload
+
 
 _EVENT_OF_OUTCOME = {
     OutcomeStatus.DRY_RUN: "action_dry_run",
@@ -42,6 +49,7 @@ class IncidentAudit:
                 details[name] = value
         if outcome.proposal:
             details["proposal"] = outcome.proposal.get("summary")
+        details = _marked(principal, details)
         action = ActionRecord(
             incident_id=incident.id,
             action=request.action,
@@ -75,7 +83,7 @@ class IncidentAudit:
             incident_id=incident.id,
             event_type=event_type,
             actor=principal,
-            payload={"action": action, **payload},
+            payload=_marked(principal, {"action": action, **payload}),
             created_at=self._clock(),
         )
         try:

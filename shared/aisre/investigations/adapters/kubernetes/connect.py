@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from aisre.investigations.adapters.kubernetes.eks_token import EksTokenSource
+from aisre.core.eks_auth import configure_eks
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ def connect(target: KubernetesTarget, retries: int = 1) -> Any:
             config_file=target.kubeconfig, context=target.context, client_configuration=configuration
         )
     elif target.eks_cluster_name:
-        _configure_eks(configuration, target.eks_cluster_name, target.eks_region)
+        configure_eks(configuration, target.eks_cluster_name, target.eks_region)
     elif target.in_cluster:
         config.load_incluster_config(client_configuration=configuration)
     else:
@@ -55,25 +53,3 @@ def connect(target: KubernetesTarget, retries: int = 1) -> Any:
     # urllib3 retries a refused connection three times by default; an investigation would rather hear at once.
     configuration.retries = retries
     return client.ApiClient(configuration)
-
-
-def _configure_eks(configuration: Any, cluster_name: str, region: str | None) -> None:
-    import boto3
-
-    eks = boto3.client("eks", region_name=region)
-    cluster = eks.describe_cluster(name=cluster_name)["cluster"]
-    region = region or eks.meta.region_name
-    configuration.host = cluster["endpoint"]
-    # The client wants the CA as a file; /tmp is the one writable place in Lambda.
-    with tempfile.NamedTemporaryFile("wb", suffix=".crt", prefix="eks-ca-", delete=False) as ca:
-        ca.write(base64.b64decode(cluster["certificateAuthority"]["data"]))
-    configuration.ssl_ca_cert = ca.name
-    source = EksTokenSource(cluster_name, str(region))
-    configuration.api_key_prefix = {"authorization": "Bearer"}
-    configuration.api_key = {"authorization": source.token()}
-
-    # Called by the client before each request: the source hands back its cached token until it nears expiry.
-    def refresh(config_: Any) -> None:
-        config_.api_key["authorization"] = source.token()
-
-    configuration.refresh_api_key_hook = refresh

@@ -1,0 +1,1 @@
+"""Autonomy's routes: /autonomy/status and /autonomy/run."""

@@ -1,0 +1,1 @@
+"""Autonomy's use case: one cycle over open incidents' diagnoses."""
