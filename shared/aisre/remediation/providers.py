@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from aisre.remediation.ports import ApprovalStore, ExecutionStore, RunbookStore, RunStore, WorkloadCluster
     from aisre.remediation.service.actions import ActionService
     from aisre.remediation.service.approvals import ApprovalService
+    from aisre.remediation.service.proposal_reads import ProposalReads
     from aisre.remediation.service.runbook_runs import RunbookRunService
     from aisre.remediation.service.runbooks import RunbookService
-    from aisre.remediation.service.proposal_reads import ProposalReads
 
 
 def runbook_catalog(scope: Scope) -> RunbookCatalog:
