@@ -30,6 +30,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "holmes": ("aisre.investigations.api.holmes",),
     # The only group that writes to a cluster: its Lambda has its own role and Kubernetes identity.
     "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals"),
+    # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
+    # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
+    "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

@@ -14,7 +14,7 @@ from aisre.incidents.providers import incident_service
 if TYPE_CHECKING:
     from aisre.remediation.model.policy import Policy
     from aisre.remediation.model.runbooks import RunbookCatalog
-    from aisre.remediation.ports import ApprovalStore, ExecutionStore, WorkloadCluster
+    from aisre.remediation.ports import ApprovalStore, ExecutionStore, TaskCallbacks, WorkloadCluster
     from aisre.remediation.service.actions import ActionService
     from aisre.remediation.service.approvals import ApprovalService
 
@@ -88,9 +88,39 @@ def action_service(scope: Scope) -> ActionService:
     )
 
 
+def task_callbacks(scope: Scope) -> TaskCallbacks:
+    """Step Functions' SendTaskSuccess / SendTaskFailure: a decided approval resumes the workflow run waiting on it."""
+    from aisre.remediation.adapters.task_callbacks import StepFunctionsCallbacks
+
+    return StepFunctionsCallbacks(scope.settings.aws_region, scope.settings.aws_endpoint_url)
+
+
 def approval_service(scope: Scope) -> ApprovalService:
     from aisre.remediation.service.approvals import ApprovalService
 
     return ApprovalService(
-        scope.get(approval_store), scope.get(action_service), require_distinct=scope.settings.approval_require_distinct
+        scope.get(approval_store),
+        scope.get(action_service),
+        require_distinct=scope.settings.approval_require_distinct,
+        callbacks=scope.get(task_callbacks),
     )
+
+
+def reader_cluster(scope: Scope) -> WorkloadCluster:
+    """The cluster under the investigations' read-only identity (KUBECONFIG, EKS_CLUSTER_NAME, in-cluster), for
+    reads outside the write path (a workflow's read steps); infra/kubernetes/rbac.yaml lets it only get and list."""
+    from aisre.remediation.adapters.kubernetes_cluster import ActionsTarget, KubernetesCluster
+
+    settings = scope.settings
+    kubeconfig = settings.kubeconfig.split(":")[0] if settings.kubeconfig else ""
+    if not kubeconfig and settings.profile == "local" and (Path.home() / ".kube" / "config").is_file():
+        kubeconfig = str(Path.home() / ".kube" / "config")
+    target = ActionsTarget(
+        kubeconfig=kubeconfig or None,
+        context=settings.kube_context or None,
+        eks_cluster_name=settings.eks_cluster_name or None,
+        eks_region=settings.aws_region,
+        in_cluster=settings.kubernetes_in_cluster,
+        unconfigured="no cluster is configured to read (KUBECONFIG, EKS_CLUSTER_NAME or KUBERNETES_IN_CLUSTER)",
+    )
+    return KubernetesCluster(target)

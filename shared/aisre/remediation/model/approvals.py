@@ -3,11 +3,12 @@ and when the request lapses. Decided once: pending -> approved | rejected, or ex
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aisre.remediation.errors import ApprovalDecidedError, SelfApprovalError
 
@@ -23,6 +24,18 @@ class ApprovalSource(StrEnum):
     EXECUTE = "execute"  # /actions/execute of an action whose policy needs approval
     REQUEST = "request"  # POST /approvals
     SUGGESTION = "suggestion"  # POST /approvals for a diagnosis' suggested action (suggestion_key)
+    WORKFLOW = "workflow"  # a workflow step's write, its run waiting on a task token (WorkflowGate)
+
+
+class WorkflowGate(BaseModel):
+    """A workflow run waiting for this approval: Step Functions' task token of its waiting step. Approving sends
+    SendTaskSuccess (the run then carries the action out under this approval, once), rejecting SendTaskFailure."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    step: str
+    task_token: str
 
 
 class Approval(BaseModel):
@@ -44,6 +57,10 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     comment: str | None = None  # the decider's words
     execution_id: str | None = None
+    workflow_run_id: str | None = None
+    workflow_step: str | None = None
+    # Resumes the waiting run: stored, never shown (excluded from every dump of the model).
+    task_token: str | None = Field(None, exclude=True, repr=False)
 
     def status_at(self, now: datetime) -> ApprovalStatus:
         """Its status as of `now`: a pending request past its expiry has expired, whether or not the item says so."""
@@ -73,6 +90,24 @@ def check_decision(
             f"{principal} asked for approval {approval.id} and cannot decide it (APPROVAL_REQUIRE_DISTINCT)",
             details={"requested_by": approval.requested_by},
         )
+
+
+class Resumption(BaseModel):
+    """What deciding a workflow step's approval did to its run: resumed it (SendTaskSuccess or SendTaskFailure), or
+    found it no longer waiting (it timed out or ended)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    step: str
+    resumed: bool
+    message: str
+
+
+def gate_approval_id(workspace_id: str, run_id: str, step: str) -> str:
+    """A workflow step's approval id, the same however often the step asks (its Task retried)."""
+    digest = hashlib.sha256(f"{workspace_id}\n{run_id}\n{step}".encode()).hexdigest()
+    return f"apr-{digest[:12]}"
 
 
 class ApprovalPage(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -55,6 +55,9 @@ def _to_record(approval: Approval, retention: timedelta) -> ApprovalRecord:
         decided_at=approval.decided_at,
         comment=approval.comment,
         execution_id=approval.execution_id,
+        workflow_run_id=approval.workflow_run_id,
+        workflow_step=approval.workflow_step,
+        task_token=approval.task_token,
         ttl=approval.requested_at + retention,
     )
 
@@ -79,7 +82,17 @@ def _from_record(record: ApprovalRecord) -> Approval:
         decided_at=record.decided_at,
         comment=record.comment,
         execution_id=record.execution_id,
+        workflow_run_id=record.workflow_run_id,
+        workflow_step=record.workflow_step,
+        task_token=record.task_token,
     )
+
+
+def _condition_failed(error: PynamoDBException) -> bool:
+    if error.cause_response_code == "ConditionalCheckFailedException":
+        return True
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
 class DynamoApprovalStore:
@@ -105,8 +118,29 @@ class DynamoApprovalStore:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(record, condition=ApprovalRecord.pk.does_not_exist())
                 tx.save(link)
-        except (TransactWriteError, PynamoDBException) as error:
+        except (TransactWriteError, PutError) as error:
+            if _condition_failed(error):
+                # Only a workflow step's approval has an id of its own making (its run and step): asked again.
+                raise ConflictError(f"approval {approval.id} exists already") from error
             raise StorageError("storing the approval request failed") from error
+        except PynamoDBException as error:
+            raise StorageError("storing the approval request failed") from error
+
+    def set_task_token(self, workspace_id: str, approval_id: str, task_token: str, now: datetime) -> None:
+        """A workflow step asked again for its approval (its Task retried, with a new token): the pending request
+        takes the new token, so that deciding it resumes the attempt that waits."""
+        record = ApprovalRecord(pk=keys.approval_pk(workspace_id, approval_id), sk=keys.APPROVAL_SK)
+        try:
+            record.update(
+                actions=[ApprovalRecord.task_token.set(task_token)],
+                condition=(ApprovalRecord.status == ApprovalStatus.PENDING.value)
+                & (ApprovalRecord.expires_at > now)
+                & ApprovalRecord.workflow_run_id.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise ConflictError(f"approval {approval_id} was decided meanwhile") from error
+            raise StorageError("recording the approval's task token failed") from error
 
     def get_approval(self, workspace_id: str | None, approval_id: str) -> Approval:
         record = get_by_id(

@@ -68,6 +68,9 @@ class ApprovalRecord(ListedRecord):
     decided_at = UTCDateTimeAttribute(null=True)
     comment = UnicodeAttribute(null=True)
     execution_id = UnicodeAttribute(null=True)
+    workflow_run_id = UnicodeAttribute(null=True)
+    workflow_step = UnicodeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)  # a waiting workflow run's; never shown
     ttl = TTLAttribute(null=True)
 
 
