@@ -8,6 +8,7 @@ run side by side. `depends_on: []` starts a step at once.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -19,6 +20,9 @@ from aisre.workflows.errors import WorkflowDefinitionError
 from aisre.workflows.model.catalog import STEP_TYPES, StepType, field_problem
 
 MAX_STEPS = 40
+# The steps are stored inline (DynamoDB's item limit is 400 KB) and a write step's config appears thrice in the
+# compiled definition (Step Functions' limit is 1 MB): 128 KiB of steps keeps both well inside.
+MAX_STEPS_BYTES = 131_072
 STEP_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
@@ -128,6 +132,9 @@ def check_workflow(steps: Sequence[WorkflowStep]) -> None:
     """The steps as a whole; WorkflowDefinitionError (422) naming the first step at fault."""
     if len(steps) > MAX_STEPS:
         raise WorkflowDefinitionError(f"a workflow has at most {MAX_STEPS} steps", field="steps")
+    size = len(json.dumps([step.model_dump(mode="json") for step in steps]).encode())
+    if size > MAX_STEPS_BYTES:
+        raise WorkflowDefinitionError(f"the steps take {size} bytes, more than {MAX_STEPS_BYTES}", field="steps")
     seen: set[str] = set()
     for step in steps:
         check_step(step)

@@ -29,6 +29,8 @@ from aisre.workflows.ports import IncidentLookup, RunStore, StateMachines, Workf
 from aisre.workflows.service.definitions import WorkflowService
 
 MAX_HISTORY_EVENTS = 5000
+# The status view kept on the run's item (DynamoDB's limit is 400 KB, and the item holds the steps and context too).
+MAX_FINAL_BYTES = 200_000
 MACHINE_NAME_LENGTH = 80  # Step Functions' limit on a state machine's name
 
 
@@ -139,7 +141,7 @@ class RunService:
         events, truncated = self._machines.history(run.execution_arn, MAX_HISTORY_EVENTS)
         view = run_view(run.steps, described, events, truncated=truncated)
         if view.status.finished:
-            self._runs.finish_run(run, view.status, view.finished_at, view.model_dump(mode="json"))
+            self._runs.finish_run(run, view.status, view.finished_at, _kept(view))
         return run, view
 
     def definition(self, workflow: Workflow) -> dict[str, Any]:
@@ -171,6 +173,15 @@ class RunService:
         if arn not in workflow.state_machine_arns:
             self._store.add_state_machine(workflow, arn)
         return arn
+
+
+def _kept(view: RunView) -> dict[str, Any]:
+    """The view to keep on the run's item: whole, or without the steps' outputs when they are too large to keep."""
+    final = view.model_dump(mode="json")
+    if len(json.dumps(final).encode()) <= MAX_FINAL_BYTES:
+        return final
+    steps = [step.model_copy(update={"output": None}) for step in view.steps]
+    return view.model_copy(update={"steps": steps, "history_truncated": True}).model_dump(mode="json")
 
 
 def _not_started(run: WorkflowRun, message: str) -> dict[str, Any]:
