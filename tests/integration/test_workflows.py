@@ -229,8 +229,43 @@ def test_each_write_waits_for_its_approval_then_happens_once(
         None,
     )
     assert retried["outcome"]["replayed"] is True and scale_writes(kube) == [3]
+    # An approval is good for its own run and step only.
+    with pytest.raises(Exception) as raised:
+        local_stack.handler("ActionsFunction")(
+            {
+                "workflow": {
+                    "task": "action",
+                    "run": {"run_id": run_id, "workspace_id": alice.headers["X-Workspace-Id"], "principal": "alice"},
+                    "context": context(cluster),
+                    "step": {"name": "restart_pod", "type": "restart_pod", "config": {}},
+                    "approval_id": scale_approval,
+                }
+            },
+            None,
+        )
+    assert type(raised.value).__name__ == "WorkflowStepFailedError" and pod_deletes(kube) == [pod]
     detail = bob.get(f"/approvals/{scale_approval}").json()
     assert detail["status"] == "approved" and detail["execution"]["status"] == "succeeded"
+
+
+def test_a_steps_approval_asked_again_is_the_same_request_with_the_newest_token(
+    people: dict[str, httpx.Client], cluster: KubeState, local_stack: Any, workspace: str
+):
+    """The approval Task retried (a new task token each attempt): one request, which resumes the newest attempt."""
+    ask = {
+        "task": "approval",
+        "run": {"run_id": "wfr-0123456789ab", "workspace_id": workspace, "principal": "alice", "workflow_id": "x"},
+        "context": context(cluster),
+        "step": {"name": "scale_up", "type": "scale_deployment", "config": {"replicas": "+1"}},
+    }
+    actions = local_stack.handler("ActionsFunction")
+    first = actions({"workflow": {**ask, "token": "token-of-attempt-1"}}, None)
+    second = actions({"workflow": {**ask, "token": "token-of-attempt-2"}}, None)
+    assert first["approval_id"] == second["approval_id"] and second["status"] == "pending"
+    assert [a["id"] for a in people["bob"].get("/approvals").json()["approvals"]] == [first["approval_id"]]
+    # The tokens are made up: Step Functions knows no task by them, so the run is said to wait no more.
+    approved = people["bob"].post(f"/approvals/{first['approval_id']}/approve").json()
+    assert approved["workflow"]["resumed"] is False and approved["approval"]["status"] == "approved"
 
 
 def test_a_rejected_write_fails_the_run_and_scales_back_what_it_scaled(
