@@ -365,6 +365,8 @@ def test_a_workspaces_own_workflow_is_created_checked_changed_and_deleted(people
     states = detail["definition"]["States"]
     assert {"look", "scale#mode", "scale#approval", "scale", "scale#dry_run", "check", "Compensate"} <= set(states)
     assert workflow_id in [w["id"] for w in alice.get("/api/v1/workflows/").json()["workflows"]]
+    unslashed = alice.get("/api/v1/workflows")  # the same, not a redirect (behind API Gateway's stage prefix)
+    assert unslashed.status_code == 200 and workflow_id in [w["id"] for w in unslashed.json()["workflows"]]
     assert workflow_id in [w["id"] for w in alice.get("/workflows").json()["workflows"]]
 
     def refused(response: httpx.Response, step: str, field: str) -> None:

@@ -93,6 +93,9 @@ def _step(body: StepCreate, default_order: int) -> WorkflowStep:
     )
 
 
+# Seed 002 spells the collection with a trailing slash; the same routes answer without it (undocumented), since a
+# redirect from behind API Gateway's stage prefix would point outside the API.
+@router.get("/workflows", response_model=WorkflowList, include_in_schema=False)
 @router.get("/workflows/", response_model=WorkflowList, responses=error_responses(*READ_ERRORS))
 def list_workflow_definitions(workflows: WorkflowsDep, workspace: ReadWorkspace) -> dict[str, Any]:
     """The built-in workflows, then the workspace's own, newest first."""
@@ -100,6 +103,7 @@ def list_workflow_definitions(workflows: WorkflowsDep, workspace: ReadWorkspace)
     return {"workflows": [workflow_public(workflow) for workflow in found], "count": len(found)}
 
 
+@router.post("/workflows", status_code=201, response_model=WorkflowPublic, include_in_schema=False)
 @router.post("/workflows/", status_code=201, response_model=WorkflowPublic, responses=_CHANGE_ERRORS)
 def create_workflow(
     body: WorkflowCreate, workflows: WorkflowsDep, workspace: WriteWorkspace, who: CallerDep
