@@ -96,12 +96,24 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
     approved = api.post(f"/approvals/{approval_id}/approve")
     assert approved.status_code == 200, approved.text
     execution_id = approved.json()["result"]["execution_id"]
+    # A workflow of the workspace's own, and a run of it (with no cluster here its read fails: the run ends failed).
+    workflow = api.post(
+        "/api/v1/workflows/", json={"name": "look", "steps": [{"name": "look", "step_type": "inspect_pod"}]}
+    )
+    assert workflow.status_code == 201, workflow.text
+    context = {"namespace": "production", "pod_name": "checkout-api-0"}
+    run = api.post(f"/workflows/{workflow.json()['id']}/execute", json={"context": context})
+    assert run.status_code == 202, run.text
+    run_id = run.json()["run_id"]
+    wait_for(lambda: api.get(f"/workflows/{run_id}/status").json()["status"] == "failed", timeout=60, interval=0.25)
     return {
         "incident_id": incident_id,
         "investigation_id": investigation_id,
         "entry_id": entry_id,
         "approval_id": approval_id,
         "execution_id": execution_id,
+        "workflow_id": workflow.json()["id"],
+        "run_id": run_id,
     }
 
 
@@ -122,6 +134,7 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
     assert diagnosis["similar_incidents"] and "Started at:" in diagnosis["answer"]
     assert any(event["payload"].get("starts_at") for event in bodies["/incidents/{incident_id}/timeline"]["events"])
     assert bodies["/webhook/deploy/recent"]["deploys"][0]["timestamp"] == "2026-01-01T04:00:00.250000Z"
+    assert bodies["/workflows/{run_id}/status"]["steps"][0]["started_at"]
     found = {path: offenders(body) for path, body in bodies.items() if offenders(body)}
     assert not found, found
 
