@@ -111,6 +111,12 @@ build: $(SAM_VENV)/.installed | $(UV)
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(UV_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache
 
+# The built-in workflows' state machines (infra/statemachines/<id>.asl.json): their YAML
+# (shared/aisre/workflows/builtin/) compiled; tests/unit/test_workflow_builtins.py fails when they differ.
+.PHONY: statemachines
+statemachines: setup
+	$(PY) -m aisre.workflows.adapters.builtin_files .
+
 # The API document (docs/openapi.json) and the contract the running server is held to.
 .PHONY: openapi openapi-check contract
 

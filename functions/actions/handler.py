@@ -2,9 +2,11 @@
 Kubernetes identity). HTTP from API Gateway (/actions/*, /approvals*, /autonomy/*). Invoked directly (a workflow's
 Task state), an event `{"execute": {"workspace_id", "principal", "action", "fields", "incident_id", "dry_run",
 "approved", "idempotency_key"}}` runs one action through ActionService.execute, as the HTTP route does, and returns
-its outcome; a refusal raises its error class (PolicyRefusedError, ActionRateLimitedError) for Retry/Catch. The
-autonomy schedule (EventBridge, template.yaml) sends `{"autonomy": "run_cycle"}`: one cycle over every workspace
-when autonomy is enabled, nothing otherwise."""
+its outcome; a refusal raises its error class (PolicyRefusedError, ActionRateLimitedError) for Retry/Catch. A
+workflow's Task sends `{"workflow": {"task": "approval" | "action" | "undo", "run", "context", "step", ...}}`: its
+write's approval request (the run then waits on the task token), the step's action, or a compensation
+(workflows/service/action_steps.py). The autonomy schedule (EventBridge, template.yaml) sends
+`{"autonomy": "run_cycle"}`: one cycle over every workspace when autonomy is enabled, nothing otherwise."""
 
 from typing import Any
 
@@ -48,10 +50,19 @@ def _autonomy_cycle(context: Any) -> dict[str, Any]:
     return {"ran": True, **report.model_dump(mode="json")}
 
 
+def _workflow(task: dict[str, Any]) -> dict[str, Any]:
+    from aisre.core.scope import default_scope
+    from aisre.workflows.providers import workflow_action_steps
+
+    return default_scope().get(workflow_action_steps).run(task)
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if "requestContext" not in event:
         if "execute" in event:
             return _execute(event["execute"])
+        if "workflow" in event:
+            return _workflow(event["workflow"])
         if event.get("autonomy") == "run_cycle":
             return _autonomy_cycle(context)
     return _http(event, context)

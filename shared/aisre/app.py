@@ -33,6 +33,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals", "aisre.remediation.api.runbooks"),
     # Autonomy acts through the action service: served by the actions function, beside the group above.
     "autonomy": ("aisre.autonomy.api.autonomy",),
+    # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
+    # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
+    "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = "import fastapi, mangum, pynamodb.models, aws_lambda_powertools"
-FUNCTIONS = ("webhooks", "incidents", "investigations", "ingest", "steps", "actions")
+FUNCTIONS = ("webhooks", "incidents", "investigations", "ingest", "steps", "actions", "workflows", "workflow_steps")
 RUNS = 15
 
 

@@ -27,6 +27,8 @@ TARGET_MB = {
     "InvestigationsFunction": 150,
     "StepsFunction": 150,
     "ActionsFunction": 150,
+    "WorkflowsFunction": 60,
+    "WorkflowStepsFunction": 150,
 }
 LAMBDA_LIMIT_MB = 250
 # What changes the build: when one of these is newer than the build, the figures are stale.

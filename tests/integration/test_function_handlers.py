@@ -185,6 +185,12 @@ def test_http_sample_events_match_the_template_and_the_stage() -> None:
             "ANY /api/{proxy+}",
         },
         "actions": {"ANY /actions/{proxy+}", "ANY /approvals", "ANY /approvals/{proxy+}", "ANY /autonomy/{proxy+}"},
+        "workflows": {
+            "GET /workflows",
+            "ANY /workflows/{proxy+}",
+            "ANY /api/v1/workflows",
+            "ANY /api/v1/workflows/{proxy+}",
+        },
     }
     for name, keys in routes.items():
         event = sample(name)
@@ -512,3 +518,43 @@ def test_actions_function_on_its_schedule_runs_no_cycle_while_autonomy_is_disabl
     scheduled = json.loads((EVENTS / "actions-autonomy.json").read_text())
     assert scheduled == {"autonomy": "run_cycle"}
     assert functions["actions"](scheduled) == {"ran": False, "reason": "autonomy is disabled (AUTONOMY_ENABLED=false)"}
+
+
+def test_actions_function_refuses_a_workflow_task_it_does_not_know(functions: dict[str, Function]) -> None:
+    with pytest.raises(Exception) as raised:
+        functions["actions"]({"workflow": {"task": "drain_node"}})
+    assert type(raised.value).__name__ == "ValidationError"
+
+
+# --- workflows -----------------------------------------------------------------------------------------
+
+
+def test_workflows_event_lists_them_as_the_server_does(
+    functions: dict[str, Function], http: httpx.Client, workspace: str
+) -> None:
+    listing = same_answer(functions["workflows"], http, with_workspace(sample("workflows"), workspace))
+    assert listing.status == 200 and [w["id"] for w in listing.body["workflows"]] == [
+        "oom_recovery",
+        "crashloop_triage",
+    ]
+    created = derive(
+        with_workspace(sample("workflows"), workspace),
+        method="POST",
+        path="/api/v1/workflows/",
+        route_key="ANY /api/v1/workflows/{proxy+}",
+        body={"name": "look", "steps": [{"name": "look", "step_type": "nuke_cluster"}]},
+    )
+    refused = same_answer(functions["workflows"], http, created)
+    assert refused.status == 422 and refused.body["error"]["details"] == {"step": "look"}
+
+
+def test_workflow_steps_function_reads_and_fails_with_the_error_its_retry_and_catch_name(
+    functions: dict[str, Function],
+) -> None:
+    """No cluster to read in the test's environment: the step fails with the named error (the run then compensates)."""
+    with pytest.raises(Exception) as raised:
+        functions["workflow_steps"](sample("workflow_steps"))
+    assert type(raised.value).__name__ == "WorkflowStepFailedError"
+    with pytest.raises(Exception) as raised:
+        functions["workflow_steps"]({**sample("workflow_steps"), "task": "drain_node"})
+    assert type(raised.value).__name__ == "ValidationError"

@@ -49,6 +49,8 @@ FUNCTION_LAYERS = {
     "investigations": "InvestigationsLayer",
     "steps": "InvestigationsLayer",
     "actions": "InvestigationsLayer",
+    "workflows": "BaseLayer",
+    "workflow_steps": "InvestigationsLayer",
 }
 LAYER_LISTS = {
     "BaseLayer": LAYERS / "base" / "requirements.txt",

@@ -102,8 +102,20 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
     )
     saved = api.post("/runbooks/import", content=runbook, headers={"Content-Type": "application/yaml"})
     assert saved.status_code == 201, saved.text
-    run = api.post(f"/incidents/{incident_id}/runbooks/timestamps/execute")
-    assert run.status_code in (200, 202), run.text
+    runbook_run = api.post(f"/incidents/{incident_id}/runbooks/timestamps/execute")
+    assert runbook_run.status_code in (200, 202), runbook_run.text
+    # A workflow of the workspace's own, and a run of it (with no cluster here its read fails: the run ends failed).
+    workflow = api.post(
+        "/api/v1/workflows/", json={"name": "look", "steps": [{"name": "look", "step_type": "inspect_pod"}]}
+    )
+    assert workflow.status_code == 201, workflow.text
+    context = {"namespace": "production", "pod_name": "checkout-api-0"}
+    run = api.post(f"/workflows/{workflow.json()['id']}/execute", json={"context": context})
+    assert run.status_code == 202, run.text
+    workflow_run_id = run.json()["run_id"]
+    wait_for(
+        lambda: api.get(f"/workflows/{workflow_run_id}/status").json()["status"] == "failed", timeout=60, interval=0.25
+    )
     return {
         "incident_id": incident_id,
         "investigation_id": investigation_id,
@@ -111,8 +123,18 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
         "approval_id": approval_id,
         "execution_id": execution_id,
         "runbook_id": "timestamps",
-        "run_id": run.json()["id"],
+        "run_id": runbook_run.json()["id"],
+        "workflow_id": workflow.json()["id"],
+        "workflow_run_id": workflow_run_id,
     }
+
+
+def path_with(path: str, ids: dict[str, str]) -> str:
+    """The path with the seeded ids. Two routes name a different run `{run_id}`: a workflow's
+    (/workflows/{run_id}/status) and a runbook's (/incidents/{incident_id}/runbooks/runs/{run_id})."""
+    if path.startswith("/workflows/"):
+        ids = {**ids, "run_id": ids["workflow_run_id"]}
+    return path.format(**ids)
 
 
 def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client):
@@ -123,7 +145,7 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
         # /metrics is Prometheus text, its own format; an alert's raw payload is the sender's bytes, as sent.
         if "get" not in operations or path in {"/metrics", "/incidents/{incident_id}/alerts/raw"}:
             continue
-        response = api.get(path.format(**ids))
+        response = api.get(path_with(path, ids))
         assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
         bodies[path] = response.json()
     # The routes that show moments did show some, so the walk read timestamps and not only empty lists.
@@ -132,6 +154,7 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
     assert diagnosis["similar_incidents"] and "Started at:" in diagnosis["answer"]
     assert any(event["payload"].get("starts_at") for event in bodies["/incidents/{incident_id}/timeline"]["events"])
     assert bodies["/webhook/deploy/recent"]["deploys"][0]["timestamp"] == "2026-01-01T04:00:00.250000Z"
+    assert bodies["/workflows/{run_id}/status"]["steps"][0]["started_at"]
     found = {path: offenders(body) for path, body in bodies.items() if offenders(body)}
     assert not found, found
 

@@ -37,6 +37,34 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
         "aisre.autonomy.service",
         "aisre.autonomy.store",
     ),
+    # The workflows group's routers only: the services, the compiler, the definitions' YAML, Step Functions' client
+    # and everything that runs a step load with the first request that needs them.
+    "workflows": (
+        *HEAVY,
+        *ENGINE,
+        "boto3",
+        "aisre.investigations",
+        "aisre.alerts",
+        "aisre.remediation.service",
+        "aisre.remediation.adapters",
+        "aisre.remediation.store",
+        "aisre.workflows.service",
+        "aisre.workflows.model",
+        "aisre.workflows.adapters",
+        "aisre.workflows.store",
+        "aisre.incidents.api",
+    ),
+    # The read steps: nothing of the HTTP stack, the write path or the engine until a Task asks.
+    "workflow_steps": (
+        *HEAVY,
+        *ENGINE,
+        "fastapi",
+        "aisre.alerts",
+        "aisre.investigations",
+        "aisre.remediation.service",
+        "aisre.remediation.adapters",
+        "aisre.workflows.service",
+    ),
     # The starter starts executions: none of the engine that runs them, nor the HTTP stack.
     "starter": (
         *HEAVY,

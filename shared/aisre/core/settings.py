@@ -122,6 +122,16 @@ class Settings(BaseSettings):
         60, ge=1, validation_alias=AliasChoices("AUTONOMY_POLL_INTERVAL_SECONDS")
     )
 
+    # Workflows: Step Functions state machines. The built-ins' are the stack's ("id=arn,id=arn"); a workspace's own
+    # workflows are compiled into state machines named <prefix>-<digest>, run under the role, their Tasks invoking
+    # the two functions (template.yaml sets all of it; locally the emulator's).
+    workflow_state_machine_arns: str = Field("", validation_alias=AliasChoices("WORKFLOW_STATE_MACHINE_ARNS"))
+    workflow_role_arn: str = Field("", validation_alias=AliasChoices("WORKFLOW_ROLE_ARN"))
+    workflow_machine_prefix: str = Field("aisre-wf", validation_alias=AliasChoices("WORKFLOW_MACHINE_PREFIX"))
+    workflow_actions_function_arn: str = Field("", validation_alias=AliasChoices("WORKFLOW_ACTIONS_FUNCTION_ARN"))
+    workflow_steps_function_arn: str = Field("", validation_alias=AliasChoices("WORKFLOW_STEPS_FUNCTION_ARN"))
+    workflow_run_retention_days: int = Field(90, ge=1, validation_alias=AliasChoices("WORKFLOW_RUN_RETENTION_DAYS"))
+
     # The LLM agent (any OpenAI-compatible endpoint); without a model the deterministic analyzer answers.
     openai_api_key: str = Field("", validation_alias=AliasChoices("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL"))

@@ -9,6 +9,8 @@ Correctness fixes, for an emulator that serves concurrent requests and large tab
   can fail the same way. DynamoDB requests are therefore served one at a time (the GIL allowed little
   more anyway); other services are not held up by it.
 - Lambda invocations go to the parent's FunctionRuntime instead of Docker.
+- SendTaskFailure keeps its `cause`: moto's handler passes only the error on, so a workflow whose approval was
+  rejected would fail without the reason (Catch's `Cause` null) where AWS carries it.
 
 Speed work (each switchable, see speedups.py; docs/local-stack.md gives what each saves): DynamoDB
 straight to moto's handler without Flask; a base-table Query scoped to its partition; an index Query read
@@ -165,6 +167,10 @@ class Patch:
         return self.make(self.original())
 
 
+# Always installed, whatever AISRE_LOCAL_SPEEDUPS_OFF says: moto answers wrongly without them.
+CORRECTNESS_FIXES = frozenset({"transactions", "task_failure_cause"})
+
+
 def patches() -> list[Patch]:
     """Every patch of moto's internals that apply() installs (correctness fixes first, then speed)."""
     import moto.core.responses as moto_responses
@@ -174,6 +180,7 @@ def patches() -> list[Patch]:
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # re-exported
     from moto.dynamodb.responses import DynamoHandler
+    from moto.stepfunctions.responses import StepFunctionResponse
 
     from aisre.local.index_book import indexed_query
 
@@ -190,6 +197,7 @@ def patches() -> list[Patch]:
             lambda _original: _transact_write_items,
             "(self, transact_items)",
         ),
+        Patch("task_failure_cause", StepFunctionResponse, "send_task_failure", _task_failure_with_cause, "(self)"),
         # Before scoped_query, which then wraps it: its table-wide item list is replaced by the book's slice.
         Patch("index_book", Table, "query", indexed_query, query_signature),
         Patch(
@@ -222,8 +230,26 @@ def apply() -> None:
     """Check moto's version, then install every patch above (those of speed work unless switched off)."""
     check_moto_version()
     for patch in patches():
-        if patch.name == "transactions" or speedups.enabled(patch.name):
+        if patch.name in CORRECTNESS_FIXES or speedups.enabled(patch.name):
             setattr(patch.owner, patch.attribute, patch.replacement())
+
+
+def _task_failure_with_cause(_original: Any) -> Callable[[Any], Any]:
+    """SendTaskFailure with its cause: moto's handler reads `cause` off no request and calls the backend with
+    the error alone. The executing backend (the ASL interpreter, the one the emulator runs) takes both."""
+    import inspect
+
+    from moto.core.responses import EmptyResult
+
+    def send_task_failure(self: Any) -> Any:
+        backend = self.stepfunction_backend
+        keywords: dict[str, Any] = {"error": self._get_param("error")}
+        if "cause" in inspect.signature(backend.send_task_failure).parameters:
+            keywords["cause"] = self._get_param("cause")
+        backend.send_task_failure(self._get_param("taskToken"), **keywords)
+        return EmptyResult()
+
+    return send_task_failure
 
 
 def _fast_unix_time_millis(original: Callable[..., float]) -> Callable[..., float]:

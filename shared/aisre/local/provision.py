@@ -256,6 +256,10 @@ class _Provisioner:
         name = self.physical_name(logical_id)
         service = kind.split("::")[1].lower() if kind.count("::") >= 2 else "local"
         arn = f"arn:aws:{service}:{self.region}:{LOCAL_ACCOUNT_ID}:{name}"
+        if kind == "AWS::IAM::Role":
+            # A role's ARN in IAM's own shape: the platform hands it to Step Functions (CreateStateMachine's roleArn,
+            # a workflow's compiled state machine), which refuses any other shape.
+            arn = f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{name}"
         return ResolvedResource(ref=name, attributes=_StandInAttributes(arn))
 
     def _outputs(self) -> None:

@@ -95,6 +95,19 @@ class ApprovalStore(Protocol):
 
     def approvals_of_incident(self, workspace_id: str, incident_id: str) -> list[Approval]: ...
 
+    def set_task_token(self, workspace_id: str, approval_id: str, task_token: str, now: datetime) -> None:
+        """Give a pending workflow approval its step's newest task token: ConflictError when it is not pending."""
+
+
+class TaskCallbacks(Protocol):
+    """Resuming a workflow run that waits for an approval (Step Functions' SendTaskSuccess / SendTaskFailure).
+    Each answers False when the run no longer waits on that token (it timed out, ended, or was resumed already);
+    a failure to reach Step Functions raises."""
+
+    def succeed(self, task_token: str, output: dict[str, Any]) -> bool: ...
+
+    def fail(self, task_token: str, error: str, cause: str) -> bool: ...
+
 
 class IncidentLog(Protocol):
     """What remediation needs of incidents: IncidentService (incidents/service/lifecycle.py) is one."""

@@ -1,6 +1,7 @@
 """The remediation parts, each built on first ask (core/scope.py): the runbook catalog, the policy, the cluster
-the actions write to, the stores, the action, approval and runbook services, and the read-only proposal reads that
-the investigations show beside a diagnosis (built without the cluster or the action service)."""
+the actions write to (and the read-only one a workflow's read steps use), the stores, the action, approval and
+runbook services, the task callbacks that resume a workflow run waiting on an approval, and the read-only proposal
+reads that the investigations show beside a diagnosis (built without the cluster or the action service)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from aisre.incidents.providers import incident_service
 if TYPE_CHECKING:
     from aisre.remediation.model.policy import Policy
     from aisre.remediation.model.runbooks import RunbookCatalog
-    from aisre.remediation.ports import ApprovalStore, ExecutionStore, RunbookStore, RunStore, WorkloadCluster
+    from aisre.remediation.ports import (
+        ApprovalStore,
+        ExecutionStore,
+        RunbookStore,
+        RunStore,
+        TaskCallbacks,
+        WorkloadCluster,
+    )
     from aisre.remediation.service.actions import ActionService
     from aisre.remediation.service.approvals import ApprovalService
     from aisre.remediation.service.proposal_reads import ProposalReads
@@ -92,6 +100,13 @@ def action_service(scope: Scope) -> ActionService:
     )
 
 
+def task_callbacks(scope: Scope) -> TaskCallbacks:
+    """Step Functions' SendTaskSuccess / SendTaskFailure: a decided approval resumes the workflow run waiting on it."""
+    from aisre.remediation.adapters.task_callbacks import StepFunctionsCallbacks
+
+    return StepFunctionsCallbacks(scope.settings.aws_region, scope.settings.aws_endpoint_url)
+
+
 def approval_service(scope: Scope) -> ApprovalService:
     from aisre.remediation.service.approvals import ApprovalService
 
@@ -101,6 +116,7 @@ def approval_service(scope: Scope) -> ApprovalService:
         require_distinct=scope.settings.approval_require_distinct,
         # Who waits on a decision (a runbook run) hears of it through the scope (aisre/subscriptions.py).
         on_decided=lambda approval: scope.publish("approval.decided", approval),
+        callbacks=scope.get(task_callbacks),
     )
 
 
@@ -154,3 +170,23 @@ def proposal_reads(scope: Scope) -> ProposalReads:
     from aisre.remediation.service.proposal_reads import ProposalReads
 
     return ProposalReads(scope.get(approval_store), scope.get(execution_store), scope.get(action_policy))
+
+
+def reader_cluster(scope: Scope) -> WorkloadCluster:
+    """The cluster under the investigations' read-only identity (KUBECONFIG, EKS_CLUSTER_NAME, in-cluster), for
+    reads outside the write path (a workflow's read steps); infra/kubernetes/rbac.yaml lets it only get and list."""
+    from aisre.remediation.adapters.kubernetes_cluster import ActionsTarget, KubernetesCluster
+
+    settings = scope.settings
+    kubeconfig = settings.kubeconfig.split(":")[0] if settings.kubeconfig else ""
+    if not kubeconfig and settings.profile == "local" and (Path.home() / ".kube" / "config").is_file():
+        kubeconfig = str(Path.home() / ".kube" / "config")
+    target = ActionsTarget(
+        kubeconfig=kubeconfig or None,
+        context=settings.kube_context or None,
+        eks_cluster_name=settings.eks_cluster_name or None,
+        eks_region=settings.aws_region,
+        in_cluster=settings.kubernetes_in_cluster,
+        unconfigured="no cluster is configured to read (KUBECONFIG, EKS_CLUSTER_NAME or KUBERNETES_IN_CLUSTER)",
+    )
+    return KubernetesCluster(target)

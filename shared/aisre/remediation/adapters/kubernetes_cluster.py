@@ -62,6 +62,8 @@ class ActionsTarget:
     eks_cluster_name: str | None = None
     eks_region: str | None = None
     in_cluster: bool = False
+    # What a call says when none of the above is set.
+    unconfigured: str = "no cluster is configured for actions (ACTIONS_KUBECONFIG, or KUBECONFIG locally)"
 
     @property
     def configured(self) -> bool:
@@ -83,7 +85,7 @@ def _connect(target: ActionsTarget) -> Any:
     elif target.in_cluster:
         config.load_incluster_config(client_configuration=configuration)
     else:
-        raise ClusterError("no cluster is configured for actions (ACTIONS_KUBECONFIG, or KUBECONFIG locally)")
+        raise ClusterError(target.unconfigured)
     # A write is answered or not: urllib3 would retry a refused connection three times by default.
     configuration.retries = 0
     return client.ApiClient(configuration)

@@ -45,7 +45,9 @@ _DECIDE_ERRORS = error_responses(
 
 
 def approval_public(approval: Approval) -> dict[str, Any]:
-    return approval.model_dump(mode="json")
+    # The task token is never dumped (the model excludes it); the workflow's fields only where there is one.
+    workflow = approval.workflow_run_id is not None
+    return approval.model_dump(mode="json", exclude=None if workflow else {"workflow_run_id", "workflow_step"})
 
 
 @router.post(
@@ -119,11 +121,15 @@ def approve_approval(
     body: Annotated[ApprovalDecision | None, Body()] = None,
 ) -> dict[str, Any]:
     """Approve, and carry the action out, exactly once; `result` is what it did (calling again answers the
-    same result)."""
+    same result). A workflow step's approval resumes its run instead (`workflow`), which carries it out, once."""
+    from aisre.remediation.model.approvals import Resumption
+
     comment = body.comment if body else None
     approval, outcome = approvals.approve(
         workspace, approval_id, who.principal, authenticated=who.authenticated, comment=comment
     )
+    if isinstance(outcome, Resumption):
+        return {"approval": approval_public(approval), "workflow": outcome.model_dump()}
     return {"approval": approval_public(approval), "result": outcome.public()}
 
 
@@ -135,7 +141,12 @@ def reject_approval(
     who: CallerDep,
     body: Annotated[ApprovalDecision | None, Body()] = None,
 ) -> dict[str, Any]:
-    """Reject: the action is never carried out."""
+    """Reject: the action is never carried out. A workflow step's approval fails its waiting run (`workflow`), which
+    undoes what it can."""
     comment = body.comment if body else None
-    approval = approvals.reject(workspace, approval_id, who.principal, authenticated=who.authenticated, comment=comment)
+    approval, resumption = approvals.reject(
+        workspace, approval_id, who.principal, authenticated=who.authenticated, comment=comment
+    )
+    if resumption is not None:
+        return {"approval": approval_public(approval), "workflow": resumption.model_dump()}
     return {"approval": approval_public(approval)}

@@ -147,7 +147,7 @@ class ApprovalPublic(BaseModel):
     action: str
     arguments: dict[str, Any]
     incident_id: str | None
-    source: Literal["execute", "request", "suggestion", "runbook"]
+    source: Literal["execute", "request", "suggestion", "runbook", "workflow"]
     suggestion_key: str | None = Field(description="Matches a diagnosis' suggested action (name and arguments)")
     reason: str = Field(description="Why a person must decide: the policy's reason")
     policy_name: str
@@ -163,6 +163,10 @@ class ApprovalPublic(BaseModel):
         None, description="A runbook run's write step asked for it: deciding it carries the run on"
     )
     runbook_step: int | None = Field(None, description="The step's index in the run (from 0)")
+    workflow_run_id: str | None = Field(
+        None, description="source workflow: the run waiting for this approval (GET /workflows/{run_id}/status)"
+    )
+    workflow_step: str | None = Field(None, description="source workflow: the step whose write it approves")
 
 
 class ApprovalDetail(ApprovalPublic):
@@ -175,10 +179,23 @@ class ApprovalList(BaseModel):
     next_cursor: str | None = None
 
 
+class WorkflowResumption(BaseModel):
+    """A workflow step's approval decided: whether its waiting run was resumed."""
+
+    run_id: str
+    step: str
+    resumed: bool = Field(description="False: the run no longer waited (it timed out or ended)")
+    message: str
+
+
 class ApprovalApproved(BaseModel):
     approval: ApprovalPublic
-    result: ActionResult
+    result: ActionResult | None = Field(
+        None, description="What carrying it out did; absent for a workflow's approval, whose run carries it out"
+    )
+    workflow: WorkflowResumption | None = Field(None, description="A workflow's approval: its run resumed")
 
 
 class ApprovalRejected(BaseModel):
     approval: ApprovalPublic
+    workflow: WorkflowResumption | None = Field(None, description="A workflow's approval: its run told (it fails)")

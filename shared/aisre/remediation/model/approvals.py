@@ -3,6 +3,7 @@ and when the request lapses. Decided once: pending -> approved | rejected, or ex
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -25,6 +26,18 @@ class ApprovalSource(StrEnum):
     REQUEST = "request"  # POST /approvals
     SUGGESTION = "suggestion"  # POST /approvals for a diagnosis' suggested action (suggestion_key)
     RUNBOOK = "runbook"  # a write step of a runbook run (runbook_run_id, runbook_step): deciding it carries the run on
+    WORKFLOW = "workflow"  # a workflow step's write, its run waiting on a task token (WorkflowGate)
+
+
+class WorkflowGate(BaseModel):
+    """A workflow run waiting for this approval: Step Functions' task token of its waiting step. Approving sends
+    SendTaskSuccess (the run then carries the action out under this approval, once), rejecting SendTaskFailure."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    step: str
+    task_token: str
 
 
 class Approval(BaseModel):
@@ -49,6 +62,11 @@ class Approval(BaseModel):
     # A runbook run's write step asked for it: the run waits on it, and its decision carries the run on.
     runbook_run_id: str | None = None
     runbook_step: int | None = None
+    # A workflow step's write asked for it: the run waits on the task token, which its decision resumes.
+    workflow_run_id: str | None = None
+    workflow_step: str | None = None
+    # Resumes the waiting run: stored, never shown (excluded from every dump of the model).
+    task_token: str | None = Field(None, exclude=True, repr=False)
 
     def status_at(self, now: datetime) -> ApprovalStatus:
         """Its status as of `now`: a pending request past its expiry has expired, whether or not the item says so."""
@@ -87,6 +105,24 @@ class RunbookStepRef(BaseModel):
 
     run_id: str
     step: int
+
+
+class Resumption(BaseModel):
+    """What deciding a workflow step's approval did to its run: resumed it (SendTaskSuccess or SendTaskFailure), or
+    found it no longer waiting (it timed out or ended)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    step: str
+    resumed: bool
+    message: str
+
+
+def gate_approval_id(workspace_id: str, run_id: str, step: str) -> str:
+    """A workflow step's approval id, the same however often the step asks (its Task retried)."""
+    digest = hashlib.sha256(f"{workspace_id}\n{run_id}\n{step}".encode()).hexdigest()
+    return f"apr-{digest[:12]}"
 
 
 class ApprovalPage(BaseModel):

@@ -1,7 +1,7 @@
 """ActionService: carrying out a catalog action through the policy, once, with its effect verified.
 
 `execute(workspace, request, principal)` is the one way an action reaches a cluster (the HTTP route, an
-approval, later a workflow step or an autonomy cycle all call it):
+approval, a runbook run, a workflow step or an autonomy cycle all call it):
 
 1. the incident it is for, if any (404 when it is not in the workspace);
 2. the policy: allowed actions and namespaces, replica bounds (403 naming the policy and its reasons);
@@ -31,11 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aisre.core.clock import utc_now
-from aisre.core.errors import ValidationError
+from aisre.core.errors import ConflictError, ValidationError
 from aisre.core.timestamps import utc_iso
 from aisre.incidents.model.incident import Incident
 from aisre.remediation.errors import ClusterError, PolicyRefusedError
-from aisre.remediation.model.approvals import Approval, ApprovalSource, RunbookStepRef
+from aisre.remediation.model.approvals import Approval, ApprovalSource, RunbookStepRef, WorkflowGate, gate_approval_id
 from aisre.remediation.model.config_fix import draft_config_fix
 from aisre.remediation.model.execution import ActionOutcome, Execution, OutcomeStatus
 from aisre.remediation.model.policy import WITHIN_GUARDRAILS, Policy, approval_reasons, policy_refusals
@@ -166,16 +166,32 @@ class ActionService:
         note: str | None = None,
         for_suggestion: bool = False,
         runbook_step: RunbookStepRef | None = None,
+        gate: WorkflowGate | None = None,
     ) -> Approval:
-        """An approval request for `request` (POST /approvals, a runbook run's write step): judged by the policy
-        first (a refused action cannot be approved), then stored pending; approving it carries the action out."""
+        """An approval request for `request` (POST /approvals, a runbook run's write step, or a workflow step's write
+        with `gate`, its run waiting on the task token): judged by the policy first (a refused action cannot be
+        approved), then stored pending; approving it carries the action out (a workflow's run does, under this
+        approval)."""
         incident = self._incident(workspace_id, request)
         self._check_policy(request, principal, incident)
         if not request.spec.executable:
             raise ValidationError(f"{request.action} is advice only: there is nothing to approve", field="action")
+        if gate is not None:
+            reasons = approval_reasons(request.spec, request.arguments, self.policy) or [
+                f"workflow step {gate.step} writes to the cluster: a person approves every write of a workflow"
+            ]
+            return self._store_approval(
+                workspace_id, request, principal, incident, reasons, ApprovalSource.WORKFLOW, note, gate=gate
+            )
         reasons = approval_reasons(request.spec, request.arguments, self.policy) or ["an approval was asked for"]
         source = ApprovalSource.SUGGESTION if for_suggestion else ApprovalSource.REQUEST
         return self._store_approval(workspace_id, request, principal, incident, reasons, source, note, runbook_step)
+
+    def current_replicas(self, namespace: str, deployment_name: str) -> int:
+        """The deployment's replica count as its scale subresource says (a workflow's "+1" is counted from it);
+        ClusterError when it cannot be read."""
+        scale = self._cluster.read_scale(namespace, deployment_name)
+        return int((scale.get("spec") or {}).get("replicas") or 0)
 
     def get_execution(self, workspace_id: str, execution_id: str) -> Execution | None:
         return self._executions.get_execution(workspace_id, execution_id)
@@ -260,10 +276,11 @@ class ActionService:
         source: ApprovalSource,
         note: str | None = None,
         runbook_step: RunbookStepRef | None = None,
+        gate: WorkflowGate | None = None,
     ) -> Approval:
         now = self._clock()
         approval = Approval(
-            id=new_approval_id(),
+            id=gate_approval_id(workspace_id, gate.run_id, gate.step) if gate else new_approval_id(),
             workspace_id=workspace_id,
             action=request.action,
             arguments=request.arguments,
@@ -276,12 +293,24 @@ class ActionService:
             requested_at=now,
             expires_at=now + self._approval_expiry,
             note=note,
+            workflow_run_id=gate.run_id if gate else None,
+            workflow_step=gate.step if gate else None,
+            task_token=gate.task_token if gate else None,
         )
         if runbook_step is not None:
             update = {"source": ApprovalSource.RUNBOOK, "runbook_run_id": runbook_step.run_id}
             approval = approval.model_copy(update={**update, "runbook_step": runbook_step.step})
-        self._approvals.create_approval(approval)
+        try:
+            self._approvals.create_approval(approval)
+        except ConflictError:
+            if gate is None:
+                raise
+            # The step's Task was tried again: the request it made stands, with the newest attempt's token.
+            self._approvals.set_task_token(workspace_id, approval.id, gate.task_token, now)
+            return self._approvals.get_approval(workspace_id, approval.id)
         payload = {**request.target_fields(), "approval_id": approval.id, "reason": reasons[0]}
+        if gate is not None:
+            payload.update(workflow_run_id=gate.run_id, workflow_step=gate.step)
         self._audit.event(incident, principal, "action_approval_requested", request.action, payload)
         return approval
 

@@ -1,6 +1,10 @@
 """ApprovalService: list, read and decide approval requests. Approving carries the action out exactly once
 (ActionService.execute under the approval's id); rejecting ends it; a request nobody decides expires. Each
-decision is then told to `on_decided` (the scope's `approval.decided` event: a runbook run waiting on it goes on)."""
+decision is then told to `on_decided` (the scope's `approval.decided` event: a runbook run waiting on it goes on).
+
+A workflow step's approval (source `workflow`) has a run waiting on its task token: approving resumes the run
+(SendTaskSuccess), whose next Task carries the action out under this approval, once; rejecting fails the waiting
+step (SendTaskFailure, ApprovalRejected), and the run compensates."""
 
 from __future__ import annotations
 
@@ -10,11 +14,20 @@ from datetime import datetime
 from aisre.core.clock import utc_now
 from aisre.core.errors import ConflictError
 from aisre.remediation.errors import ApprovalDecidedError
-from aisre.remediation.model.approvals import Approval, ApprovalPage, ApprovalStatus, check_decision
+from aisre.remediation.model.approvals import (
+    Approval,
+    ApprovalPage,
+    ApprovalSource,
+    ApprovalStatus,
+    Resumption,
+    check_decision,
+)
 from aisre.remediation.model.execution import ActionOutcome, Execution, execution_id_for
 from aisre.remediation.model.requests import ActionRequest
-from aisre.remediation.ports import ApprovalStore
+from aisre.remediation.ports import ApprovalStore, TaskCallbacks
 from aisre.remediation.service.actions import ActionService
+
+REJECTED_ERROR = "ApprovalRejected"  # the error a rejected workflow step fails with (its Catch matches it)
 
 
 class ApprovalService:
@@ -26,12 +39,14 @@ class ApprovalService:
         require_distinct: bool = True,
         clock: Callable[[], datetime] = utc_now,
         on_decided: Callable[[Approval], None] | None = None,
+        callbacks: TaskCallbacks | None = None,
     ):
         self._approvals = approvals
         self._actions = actions
         self._require_distinct = require_distinct
         self._clock = clock
         self._on_decided = on_decided
+        self._callbacks = callbacks
 
     # -- reads --------------------------------------------------------------------------------------------
 
@@ -58,11 +73,12 @@ class ApprovalService:
 
     def approve(
         self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
-    ) -> tuple[Approval, ActionOutcome]:
+    ) -> tuple[Approval, ActionOutcome | Resumption]:
         """Approve and carry out. The approval's decision is a conditional write (two approvers racing decide
         once, the loser gets 409); its execution is keyed by the approval, so it acts once however often this is
         called. The approver may call again to carry out an approval whose execution did not finish (429, a
-        crash): it answers the one outcome."""
+        crash): it answers the one outcome. A workflow step's approval resumes its run instead (the Resumption),
+        whose next Task carries it out under the approval; calling again sends the decision again."""
         approval = self._approvals.get_approval(workspace_id, approval_id)
         now = self._clock()
         if not (approval.status is ApprovalStatus.APPROVED and approval.decided_by == principal):
@@ -82,6 +98,11 @@ class ApprovalService:
             incident = self._actions.incident_of(approval.workspace_id, approval.incident_id)
             payload = {**approval.arguments, "approval_id": approval.id, "comment": comment}
             self._actions.audit_event(incident, principal, "action_approved", approval.action, payload)
+        if approval.source is ApprovalSource.WORKFLOW:
+            output = {"approval_id": approval.id, "decided_by": principal, "comment": approval.comment}
+            resumption = self._resume(approval, lambda token: self._callbacks_().succeed(token, output))
+            self._decided(approval)
+            return approval, resumption
         request = ActionRequest(
             action=approval.action,
             arguments=approval.arguments,
@@ -97,9 +118,16 @@ class ApprovalService:
 
     def reject(
         self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
-    ) -> Approval:
+    ) -> tuple[Approval, Resumption | None]:
+        """Reject: the action is never carried out; a workflow step's run is told (it fails and compensates)."""
         approval = self._approvals.get_approval(workspace_id, approval_id)
         now = self._clock()
+        gate = approval.source is ApprovalSource.WORKFLOW
+        if gate and approval.status is ApprovalStatus.REJECTED and approval.decided_by == principal:
+            # The decider's retry (the run was not reached): sent again, and told again, as an approver's retry is.
+            resumption = self._resume(approval, lambda token: self._fail_run(token, approval))
+            self._decided(approval)
+            return approval, resumption
         check_decision(approval, principal, now, require_distinct=self._require_distinct, authenticated=authenticated)
         approval = approval.model_copy(
             update={"status": ApprovalStatus.REJECTED, "decided_by": principal, "decided_at": now, "comment": comment}
@@ -108,8 +136,36 @@ class ApprovalService:
         incident = self._actions.incident_of(approval.workspace_id, approval.incident_id)
         payload = {**approval.arguments, "approval_id": approval.id, "comment": comment}
         self._actions.audit_event(incident, principal, "action_rejected", approval.action, payload)
+        resumed = self._resume(approval, lambda token: self._fail_run(token, approval)) if gate else None
         self._decided(approval)
-        return approval
+        return approval, resumed
+
+    # -- workflow runs waiting on an approval ---------------------------------------------------------------
+
+    def _callbacks_(self) -> TaskCallbacks:
+        if self._callbacks is None:
+            raise RuntimeError("no task callbacks configured: a workflow's approval cannot resume its run")
+        return self._callbacks
+
+    def _fail_run(self, token: str, approval: Approval) -> bool:
+        cause = f"approval {approval.id} was rejected by {approval.decided_by}"
+        if approval.comment:
+            cause += f": {approval.comment}"
+        return self._callbacks_().fail(token, REJECTED_ERROR, cause)
+
+    def _resume(self, approval: Approval, send: Callable[[str], bool]) -> Resumption:
+        """Send the decision to the run waiting on the approval's token. Sent after the decision is stored: a
+        failure to send leaves the decision made, and the decider's retry sends it again."""
+        run_id, step = approval.workflow_run_id or "", approval.workflow_step or ""
+        if approval.task_token and send(approval.task_token):
+            verb = "resumed: it carries the action out" if approval.status is ApprovalStatus.APPROVED else "told"
+            return Resumption(run_id=run_id, step=step, resumed=True, message=f"workflow run {run_id} {verb}")
+        return Resumption(
+            run_id=run_id,
+            step=step,
+            resumed=False,
+            message=f"workflow run {run_id} no longer waits for this approval (it was resumed, timed out or ended)",
+        )
 
     def _decided(self, approval: Approval) -> None:
         if self._on_decided is not None:

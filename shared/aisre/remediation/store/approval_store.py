@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -57,6 +57,9 @@ def _to_record(approval: Approval, retention: timedelta) -> ApprovalRecord:
         execution_id=approval.execution_id,
         runbook_run_id=approval.runbook_run_id,
         runbook_step=approval.runbook_step,
+        workflow_run_id=approval.workflow_run_id,
+        workflow_step=approval.workflow_step,
+        task_token=approval.task_token,
         ttl=approval.requested_at + retention,
     )
 
@@ -83,7 +86,17 @@ def _from_record(record: ApprovalRecord) -> Approval:
         execution_id=record.execution_id,
         runbook_run_id=record.runbook_run_id,
         runbook_step=int(record.runbook_step) if record.runbook_step is not None else None,
+        workflow_run_id=record.workflow_run_id,
+        workflow_step=record.workflow_step,
+        task_token=record.task_token,
     )
+
+
+def _condition_failed(error: PynamoDBException) -> bool:
+    if error.cause_response_code == "ConditionalCheckFailedException":
+        return True
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
 class DynamoApprovalStore:
@@ -109,8 +122,29 @@ class DynamoApprovalStore:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(record, condition=ApprovalRecord.pk.does_not_exist())
                 tx.save(link)
-        except (TransactWriteError, PynamoDBException) as error:
+        except (TransactWriteError, PutError) as error:
+            if _condition_failed(error):
+                # Only a workflow step's approval has an id of its own making (its run and step): asked again.
+                raise ConflictError(f"approval {approval.id} exists already") from error
             raise StorageError("storing the approval request failed") from error
+        except PynamoDBException as error:
+            raise StorageError("storing the approval request failed") from error
+
+    def set_task_token(self, workspace_id: str, approval_id: str, task_token: str, now: datetime) -> None:
+        """A workflow step asked again for its approval (its Task retried, with a new token): the pending request
+        takes the new token, so that deciding it resumes the attempt that waits."""
+        record = ApprovalRecord(pk=keys.approval_pk(workspace_id, approval_id), sk=keys.APPROVAL_SK)
+        try:
+            record.update(
+                actions=[ApprovalRecord.task_token.set(task_token)],
+                condition=(ApprovalRecord.status == ApprovalStatus.PENDING.value)
+                & (ApprovalRecord.expires_at > now)
+                & ApprovalRecord.workflow_run_id.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise ConflictError(f"approval {approval_id} was decided meanwhile") from error
+            raise StorageError("recording the approval's task token failed") from error
 
     def get_approval(self, workspace_id: str | None, approval_id: str) -> Approval:
         record = get_by_id(

@@ -70,6 +70,9 @@ class ApprovalRecord(ListedRecord):
     execution_id = UnicodeAttribute(null=True)
     runbook_run_id = UnicodeAttribute(null=True)
     runbook_step = NumberAttribute(null=True)
+    workflow_run_id = UnicodeAttribute(null=True)
+    workflow_step = UnicodeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)  # a waiting workflow run's; never shown
     ttl = TTLAttribute(null=True)
 
 

@@ -1,0 +1,1 @@
+"""Workflows: multi-step remediation as Step Functions state machines (built-in and user-defined)."""

@@ -1,0 +1,1 @@
+"""The workflow routes (seed 001 and seed 002)."""

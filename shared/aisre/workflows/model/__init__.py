@@ -1,0 +1,1 @@
+"""Pure: workflow definitions, their validation, the ASL compiler, and what a run's history says."""

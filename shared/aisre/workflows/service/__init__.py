@@ -1,0 +1,1 @@
+"""Use cases: workflow definitions, runs, and the Task states' work."""

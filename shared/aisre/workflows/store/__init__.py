@@ -1,0 +1,1 @@
+"""Workflows and their runs in the single table."""
