@@ -18,6 +18,8 @@ class Secrets:
     grafana_webhook_secret: str
     openai_api_key: str = ""
     embeddings_api_key: str = ""
+    slack_signing_secret: str = ""
+    smtp_password: str = ""
 
 
 def load_secrets(settings: Settings) -> Secrets:
@@ -29,6 +31,8 @@ def load_secrets(settings: Settings) -> Secrets:
         grafana_webhook_secret=str(stored.get("GRAFANA_WEBHOOK_SECRET", settings.grafana_webhook_secret)),
         openai_api_key=str(stored.get("OPENAI_API_KEY", settings.openai_api_key)),
         embeddings_api_key=str(stored.get("EMBEDDINGS_API_KEY", settings.embeddings_api_key)),
+        slack_signing_secret=str(stored.get("SLACK_SIGNING_SECRET", settings.slack_signing_secret)),
+        smtp_password=str(stored.get("SMTP_PASSWORD", settings.smtp_password)),
     )
 
 

@@ -132,6 +132,40 @@ class Settings(BaseSettings):
     workflow_steps_function_arn: str = Field("", validation_alias=AliasChoices("WORKFLOW_STEPS_FUNCTION_ARN"))
     workflow_run_retention_days: int = Field(90, ge=1, validation_alias=AliasChoices("WORKFLOW_RUN_RETENTION_DAYS"))
 
+    # Notifications (issue #13): channels, routing, on-call and escalation, outgoing webhooks and triggers.
+    # Deliveries leave the request through this queue (the notification-delivery function takes it).
+    notification_queue_url: str = Field("", validation_alias=AliasChoices("NOTIFICATION_QUEUE_URL"))
+    # The routing rules' YAML file (default_rules per severity, service_overrides, rules); empty: the built-in ones.
+    notification_routes_file: str = Field("", validation_alias=AliasChoices("NOTIFICATION_ROUTES_FILE"))
+    notification_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("NOTIFICATION_RETENTION_DAYS"))
+    # At most this many messages per channel a minute; past it, a group's later events fold into its next message.
+    notification_channel_per_minute: int = Field(
+        30, ge=1, validation_alias=AliasChoices("NOTIFICATION_CHANNEL_PER_MINUTE")
+    )
+    # A delivery is attempted this many times (backoff between) before it goes to the dead-letter queue.
+    notification_max_attempts: int = Field(6, ge=1, le=20, validation_alias=AliasChoices("NOTIFICATION_MAX_ATTEMPTS"))
+    # Where the links in messages point (the console or the API); empty: no link.
+    public_base_url: str = Field("", validation_alias=AliasChoices("AISRE_PUBLIC_URL"))
+    # Outgoing requests (channels, webhooks) to loopback, link-local and private addresses: refused unless true
+    # (tests, on-premises receivers). The cloud metadata addresses are refused even then.
+    outbound_allow_private_networks: bool = Field(
+        False, validation_alias=AliasChoices("OUTBOUND_ALLOW_PRIVATE_NETWORKS")
+    )
+    # Email: SMTP anywhere (STARTTLS and auth when set), SES when EMAIL_TRANSPORT=ses.
+    email_transport: Literal["smtp", "ses"] = Field("smtp", validation_alias=AliasChoices("EMAIL_TRANSPORT"))
+    email_from: str = Field("aisre@localhost", validation_alias=AliasChoices("EMAIL_FROM"))
+    smtp_host: str = Field("", validation_alias=AliasChoices("SMTP_HOST"))
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias=AliasChoices("SMTP_PORT"))
+    smtp_username: str = Field("", validation_alias=AliasChoices("SMTP_USERNAME"))
+    smtp_password: str = Field("", validation_alias=AliasChoices("SMTP_PASSWORD"))
+    smtp_starttls: bool = Field(True, validation_alias=AliasChoices("SMTP_STARTTLS"))
+    # Slack's interactivity requests (buttons) are signed with the app's signing secret.
+    slack_signing_secret: str = Field("", validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    # Escalation runs as one Step Functions execution per incident (template.yaml sets it; locally the emulator's).
+    escalation_state_machine_arn: str = Field("", validation_alias=AliasChoices("ESCALATION_STATE_MACHINE_ARN"))
+    # Channel secrets are kept in Secrets Manager under this prefix (aws and local alike: the emulator's locally).
+    channel_secret_prefix: str = Field("aisre/channels", validation_alias=AliasChoices("CHANNEL_SECRET_PREFIX"))
+
     # The LLM agent (any OpenAI-compatible endpoint); without a model the deterministic analyzer answers.
     openai_api_key: str = Field("", validation_alias=AliasChoices("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL"))

@@ -1,0 +1,18 @@
+"""The notifications' errors, each a core error so that it maps to HTTP once (core/http/errors.py)."""
+
+from __future__ import annotations
+
+from aisre.core.errors import ForbiddenError, UpstreamError, ValidationError
+
+
+class ChannelConfigError(ValidationError):
+    """A channel's type or config is not one the platform can send to (422 naming the field)."""
+
+
+class OutboundAddressError(ForbiddenError):
+    """An outgoing request would reach a loopback, link-local, metadata or private address, and the settings do
+    not allow it (OUTBOUND_ALLOW_PRIVATE_NETWORKS)."""
+
+
+class DeliveryError(UpstreamError):
+    """A receiver did not take a delivery (its answer is recorded on the delivery)."""

@@ -1,0 +1,1 @@
+"""The notifications' pure model: events, channels, routing, deliveries, on-call, webhooks, triggers."""
