@@ -12,7 +12,7 @@ from typing import Any
 
 from aisre.lambda_http import http_handler
 
-_http = http_handler(["actions", "autonomy"])
+_http = http_handler(["actions", "autonomy", "slack"])
 
 # A scheduled cycle leaves this much of the invocation's time unused, to record its last decision and answer.
 _CYCLE_MARGIN_SECONDS = 5.0

@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import import_module
 from typing import Any, TypeVar
 
+from aisre.core.observability import logger
 from aisre.core.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -49,10 +50,14 @@ class Scope:
         self._built[provider] = part
 
     def publish(self, event: str, payload: Any) -> None:
-        """Call the event's subscribers in order. Their failures are theirs to log: the publisher's own
-        work (an incident stored, a resolution written) is done before it publishes."""
+        """Call the event's subscribers in order. The publisher's own work (an incident stored, a resolution
+        written) is done before it publishes, so a subscriber that fails is logged and the next one still hears:
+        a queue that refuses notifications does not keep the investigation from being queued."""
         for subscriber in self._subscribers_of(event):
-            subscriber(self, payload)
+            try:
+                subscriber(self, payload)
+            except Exception:
+                logger.exception("subscriber %s of %s failed", getattr(subscriber, "__name__", subscriber), event)
 
     def has_subscribers(self, event: str) -> bool:
         return bool(self._subscriptions.get(event))

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     # Notifications (issue #13): channels, routing, on-call and escalation, outgoing webhooks and triggers.
     # Deliveries leave the request through this queue (the notification-delivery function takes it).
     notification_queue_url: str = Field("", validation_alias=AliasChoices("NOTIFICATION_QUEUE_URL"))
+    # Deliveries that gave up, with why (also where the queue's redrive puts a message the worker could not take).
+    notification_dead_letter_queue_url: str = Field(
+        "", validation_alias=AliasChoices("NOTIFICATION_DEAD_LETTER_QUEUE_URL")
+    )
     # The routing rules' YAML file (default_rules per severity, service_overrides, rules); empty: the built-in ones.
     notification_routes_file: str = Field("", validation_alias=AliasChoices("NOTIFICATION_ROUTES_FILE"))
     notification_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("NOTIFICATION_RETENTION_DAYS"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aisre.core.providers import configured_table, table_connection
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 INCIDENT_OPENED = "incident.opened"
 INCIDENT_RESOLVED = "incident.resolved"
+INCIDENT_ACKNOWLEDGED = "incident.acknowledged"
+# Resolved by its alerts (a resolved firing), not by a person: (workspace_id, incident_id, when).
+INCIDENT_RESOLVED_BY_ALERT = "incident.resolved_by_alert"
 
 
 def incident_store(scope: Scope) -> DynamoIncidentStore:
@@ -43,11 +46,15 @@ def ingest_service(scope: Scope) -> IngestService:
     def announce(incidents: Sequence[Incident]) -> None:
         scope.publish(INCIDENT_OPENED, incidents)
 
+    def announce_resolved(workspace_id: str, incident_id: str, at: datetime) -> None:
+        scope.publish(INCIDENT_RESOLVED_BY_ALERT, (workspace_id, incident_id, at))
+
     return IngestService(
         scope.get(incident_store),
         correlation_window=timedelta(minutes=settings.correlation_window_minutes),
         deploy_lookback=timedelta(minutes=settings.deploy_lookback_minutes),
         on_incidents_opened=announce if scope.has_subscribers(INCIDENT_OPENED) else None,
+        on_resolved_by_alert=announce_resolved if scope.has_subscribers(INCIDENT_RESOLVED_BY_ALERT) else None,
     )
 
 
@@ -57,7 +64,12 @@ def incident_service(scope: Scope) -> IncidentService:
     def announce(incident: Incident, note: str | None) -> None:
         scope.publish(INCIDENT_RESOLVED, (incident, note))
 
-    return IncidentService(scope.get(incident_store), scope.get(deploy_store), on_resolved=announce)
+    return IncidentService(
+        scope.get(incident_store),
+        scope.get(deploy_store),
+        on_resolved=announce,
+        on_acknowledged=lambda incident: scope.publish(INCIDENT_ACKNOWLEDGED, incident),
+    )
 
 
 def deploy_service(scope: Scope) -> DeployService:

@@ -13,6 +13,9 @@ from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
 from aisre.remediation.providers import action_policy, proposal_reads, runbook_catalog
 
+# A diagnosis is ready (the Investigation, finished): notifications tell the people on the incident.
+INVESTIGATION_COMPLETED = "investigation.completed"
+
 if TYPE_CHECKING:
     from aisre.investigations.ports import ChatModel, InvestigationQueue, ToolRunner, Workflow
     from aisre.investigations.service.agent import InvestigationAgent
@@ -175,6 +178,7 @@ def investigation_service(scope: Scope) -> InvestigationService:
         agent=scope.get(agent),
         similar=scope.get(similar_incidents),
         proposals=scope.get(proposal_reads),
+        on_completed=lambda investigation: scope.publish(INVESTIGATION_COMPLETED, investigation),
     )
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
+from aisre.incidents.model.incident import Incident
 from aisre.notifications.model.channels import Channel
-from aisre.notifications.model.delivery import DeliveryJob, SendResult
+from aisre.notifications.model.delivery import Delivery, DeliveryJob, SendResult
+from aisre.notifications.model.delivery_policy import TargetHealth
 from aisre.notifications.model.events import NotificationEvent
+from aisre.notifications.model.queue_messages import QueueMessage
 from aisre.notifications.model.webhooks import OutgoingWebhook
 
 
@@ -94,3 +98,70 @@ class OnCall(Protocol):
     new incident; empty when no policy covers the service."""
 
     def responders(self, workspace_id: str, service: str | None) -> Sequence[str]: ...
+
+
+class NotificationQueue(Protocol):
+    """The notification queue (SQS): events to route, incidents' facts, deliveries; and its dead-letter queue."""
+
+    def send(self, messages: Sequence[QueueMessage], delay_seconds: int = 0) -> None: ...
+
+    def dead_letter(self, message: QueueMessage, reason: str) -> None:
+        """Park a message that gave up, with why, where an operator reads and replays it."""
+
+
+class DeliveryRecords(Protocol):
+    """Deliveries, conversations and the targets' circuits and rates (store/delivery_store.py)."""
+
+    def begin(self, delivery: Delivery, event: NotificationEvent) -> bool: ...
+
+    def save(self, delivery: Delivery, event: NotificationEvent) -> None: ...
+
+    def get(self, workspace_id: str | None, delivery_id: str) -> tuple[Delivery, NotificationEvent]: ...
+
+    def list_for_incident(self, workspace_id: str, incident_id: str, limit: int = 200) -> list[Delivery]: ...
+
+    def list_for_target(
+        self, workspace_id: str, target_kind: str, target_id: str, limit: int = 50
+    ) -> list[Delivery]: ...
+
+    def list_failed(self, workspace_id: str, limit: int = 50) -> list[Delivery]: ...
+
+    def conversation_ref(self, workspace_id: str, conversation_key: str, kind: str, target_id: str) -> str | None: ...
+
+    def remember_conversation(
+        self, workspace_id: str, conversation_key: str, kind: str, target_id: str, external_ref: str, now: datetime
+    ) -> None: ...
+
+    def fold(self, workspace_id: str, conversation_key: str, kind: str, target_id: str, now: datetime) -> bool: ...
+
+    def take_folded(self, workspace_id: str, conversation_key: str, kind: str, target_id: str) -> int: ...
+
+    def health(self, workspace_id: str, kind: str, target_id: str) -> TargetHealth: ...
+
+    def save_health(
+        self, workspace_id: str, kind: str, target_id: str, health: TargetHealth, last_error: str | None = None
+    ) -> None: ...
+
+    def take_rate(
+        self, workspace_id: str, kind: str, target_id: str, bucket: str, limit: int, now: datetime
+    ) -> bool: ...
+
+
+class TriggerHook(Protocol):
+    """The triggers matching an event run their actions (service/triggers.py)."""
+
+    def on_event(self, event: NotificationEvent) -> None: ...
+
+
+class EscalationHook(Protocol):
+    """Escalation of a new incident starts; an acknowledgement or resolution stops it (service/escalation.py)."""
+
+    def start(self, workspace_id: str, incident_id: str, service: str | None, severity: str) -> None: ...
+
+    def stop(self, workspace_id: str, incident_id: str) -> None: ...
+
+
+class IncidentReader(Protocol):
+    """IncidentService.get: NotFoundError when the incident is not in the workspace."""
+
+    def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...

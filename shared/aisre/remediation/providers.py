@@ -97,6 +97,8 @@ def action_service(scope: Scope) -> ActionService:
         idempotency_window=timedelta(seconds=settings.action_idempotency_window_seconds),
         verify_seconds=settings.action_verify_seconds,
         verify_interval=settings.action_verify_interval_seconds,
+        # The people who may approve hear of it (notifications, through aisre/subscriptions.py).
+        on_approval_requested=lambda approval: scope.publish("approval.requested", approval),
     )
 
 

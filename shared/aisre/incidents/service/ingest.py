@@ -68,6 +68,7 @@ class IngestService:
         new_id: Callable[[], str] = new_incident_id,
         claims: ClaimCache | None = None,
         on_incidents_opened: Callable[[Sequence[Incident]], None] | None = None,
+        on_resolved_by_alert: Callable[[str, str, datetime], None] | None = None,
         write_concurrency: int = 4,
     ):
         self._incidents = incidents
@@ -77,6 +78,7 @@ class IngestService:
         self._new_id = new_id
         self._claims = claims if claims is not None else ClaimCache()
         self._on_incidents_opened = on_incidents_opened
+        self._on_resolved_by_alert = on_resolved_by_alert
         self._write_concurrency = write_concurrency
 
     def ingest(self, workspace_id: str, alerts: Sequence[Alert]) -> list[AlertOutcome]:
@@ -286,6 +288,11 @@ class IngestService:
         ]
         self._claims.forget(workspace_id, alert.fingerprint)
         self._incidents.resolve(workspace_id, incident_id, now, context, events, None, alerts_received=1)
+        if self._on_resolved_by_alert is not None:
+            try:
+                self._on_resolved_by_alert(workspace_id, incident_id, now)
+            except Exception:  # the resolution is stored: its announcement is best effort, like an opening's
+                logger.exception("could not announce the resolution of incident %s", incident_id)
         group_id = context.open_fingerprint.group_id if context.open_fingerprint else None
         return AlertOutcome(incident_id, True, dedup_strategy(alert), group_id, "resolved", alert.fingerprint)
 

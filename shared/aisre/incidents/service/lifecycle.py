@@ -32,11 +32,13 @@ class IncidentService:
         *,
         clock: Callable[[], datetime] = utc_now,
         on_resolved: Callable[[Incident, str | None], None] | None = None,
+        on_acknowledged: Callable[[Incident], None] | None = None,
     ):
         self._incidents = incidents
         self._deploys = deploys
         self._clock = clock
         self._on_resolved = on_resolved
+        self._on_acknowledged = on_acknowledged
 
     # -- reads --------------------------------------------------------------------------------------
 
@@ -156,7 +158,10 @@ class IncidentService:
                 self._incidents.acknowledge(incident.workspace_id, incident.id, now, [event], action)
             except ConflictError:
                 continue  # its state changed since we read it: re-read, and the check above decides
-            return incident.model_copy(update={"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": now})
+            acknowledged = incident.model_copy(update={"state": IncidentState.ACKNOWLEDGED, "acknowledged_at": now})
+            if self._on_acknowledged is not None:
+                self._on_acknowledged(acknowledged)
+            return acknowledged
         raise StorageError(f"incident {incident_id} kept changing; not acknowledged")
 
     def resolve(self, workspace_id: str | None, incident_id: str, actor: str, note: str | None = None) -> Incident:

@@ -54,8 +54,10 @@ class InvestigationService:
         agent: InvestigationAgent | None = None,
         similar: SimilarIncidents | None = None,
         proposals: ProposalState | None = None,
+        on_completed: Callable[[Investigation], None] | None = None,
     ):
         self._store = store
+        self._on_completed = on_completed
         self._incidents = incidents
         self._starter = starter
         self._tools = tools
@@ -204,6 +206,8 @@ class InvestigationService:
              "suggested_actions_count": len(diagnosis.suggested_actions),
              "not_gathered": diagnosis.not_gathered[:20]},
         )  # fmt: skip
+        if self._on_completed is not None:
+            self._on_completed(finished)
         return {"investigation_id": finished.id, "status": finished.status.value}
 
     def record_failure(self, state: dict[str, Any]) -> dict[str, Any]:

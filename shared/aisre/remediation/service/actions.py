@@ -65,8 +65,10 @@ class ActionService:
         verify_interval: float = 1.0,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
+        on_approval_requested: Callable[[Approval], None] | None = None,
     ):
         self._executions = executions
+        self._on_approval_requested = on_approval_requested
         self._approvals = approvals
         self._incidents = incidents
         self._audit = IncidentAudit(incidents, clock)
@@ -312,6 +314,8 @@ class ActionService:
         if gate is not None:
             payload.update(workflow_run_id=gate.run_id, workflow_step=gate.step)
         self._audit.event(incident, principal, "action_approval_requested", request.action, payload)
+        if self._on_approval_requested is not None:
+            self._on_approval_requested(approval)
         return approval
 
     def _failed_before_claim(
