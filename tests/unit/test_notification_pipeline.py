@@ -80,9 +80,9 @@ class MemoryRecords:
         conversation = self._conversation(key, kind, target_id)
         conversation["ref"] = conversation["ref"] or ref
 
-    def fold(self, workspace_id: str, key: str, kind: str, target_id: str, now: datetime) -> bool:
+    def fold(self, workspace_id: str, key: str, kind: str, target_id: str, now: datetime, count: int = 1) -> bool:
         conversation = self._conversation(key, kind, target_id)
-        conversation["folded"] = int(str(conversation["folded"])) + 1
+        conversation["folded"] = int(str(conversation["folded"])) + count
         first = not conversation["pending"]
         conversation["pending"] = True
         return first
@@ -329,3 +329,24 @@ def test_a_deleted_channel_fails_its_delivery_without_sending() -> None:
     assert not pipeline.sender.calls
     assert pipeline.records.deliveries[gone.delivery_id][0].status is DeliveryStatus.FAILED
     assert pipeline.records.deliveries[gone.delivery_id][0].target_kind is TargetKind.CHANNEL
+
+
+def test_a_storm_in_one_payload_is_one_queued_event_per_group() -> None:
+    from aisre.notifications.model.incident_events import coalesce_openings
+
+    children = [
+        replace(event(f"inc-c{n}", group="inc-root"), occurred_at=NOW + timedelta(seconds=n)) for n in range(40)
+    ]
+    other = [event(f"inc-d{n}", group="inc-other") for n in range(3)]
+    coalesced = coalesce_openings([event("inc-root"), *children, *other])
+    assert [(item.incident_id, item.data.get("folded_incidents")) for item in coalesced] == [
+        ("inc-root", None),
+        ("inc-c39", 40),
+        ("inc-d0", 3),
+    ]
+    pipeline = Pipeline()
+    pipeline.worker.handle(RouteEvent(coalesced[0]))
+    pipeline.run()
+    pipeline.worker.handle(RouteEvent(coalesced[1]))
+    pipeline.run()
+    assert pipeline.sender.calls[-1][0].data["folded_incidents"] == 40

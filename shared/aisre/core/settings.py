@@ -133,6 +133,8 @@ class Settings(BaseSettings):
     workflow_run_retention_days: int = Field(90, ge=1, validation_alias=AliasChoices("WORKFLOW_RUN_RETENTION_DAYS"))
 
     # Notifications (issue #13): channels, routing, on-call and escalation, outgoing webhooks and triggers.
+    # Off: nothing is queued for notifications (the events still happen; a benchmark compares the two).
+    notifications_enabled: bool = Field(True, validation_alias=AliasChoices("NOTIFICATIONS_ENABLED"))
     # Deliveries leave the request through this queue (the notification-delivery function takes it).
     notification_queue_url: str = Field("", validation_alias=AliasChoices("NOTIFICATION_QUEUE_URL"))
     # Deliveries that gave up, with why (also where the queue's redrive puts a message the worker could not take).

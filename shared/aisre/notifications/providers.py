@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from aisre.notifications.adapters.sqs_queue import SqsNotificationQueue
     from aisre.notifications.service.delivery import DeliveryWorker
     from aisre.notifications.service.dispatch import Dispatcher
+    from aisre.notifications.service.test_notifications import NotificationTester
     from aisre.notifications.store.delivery_store import DynamoDeliveryStore
 
 
@@ -80,4 +81,12 @@ def delivery_worker(scope: Scope) -> DeliveryWorker:
             channel_per_minute=settings.notification_channel_per_minute,
             public_base_url=settings.public_base_url,
         ),
+    )
+
+
+def notification_tester(scope: Scope) -> NotificationTester:
+    from aisre.notifications.service.test_notifications import NotificationTester
+
+    return NotificationTester(
+        scope.get(routing_service), scope.get(channel_lookup), scope.get(senders), scope.get(oncall_responders)
     )

@@ -115,21 +115,21 @@ def notify_approval_requested(scope: Scope, approval: Approval) -> None:
 def _queue_events(
     scope: Scope, incidents: Sequence[Incident], event_type: EventType, moment: Any, summary: str | None = None
 ) -> None:
-    from aisre.notifications.model.incident_events import announced, from_incident
+    from aisre.notifications.model.incident_events import announced, coalesce_openings, from_incident
     from aisre.notifications.model.queue_messages import RouteEvent
 
     base_url = scope.settings.public_base_url
-    messages: list[QueueMessage] = []
-    for incident in incidents:
-        if event_type.value != "incident.opened" and not announced(incident):
-            continue  # a storm's child: its group's root speaks for it
-        event = from_incident(incident, event_type, occurred_at=moment(incident), base_url=base_url, summary=summary)
-        messages.append(RouteEvent(event))
-    _send(scope, messages)
+    events = [
+        from_incident(incident, event_type, occurred_at=moment(incident), base_url=base_url, summary=summary)
+        for incident in incidents
+        # A storm's child is acknowledged or resolved silently: its group's root speaks for it.
+        if event_type.value == "incident.opened" or announced(incident)
+    ]
+    _send(scope, [RouteEvent(event) for event in coalesce_openings(events)])
 
 
 def _send(scope: Scope, messages: Sequence[QueueMessage]) -> None:
-    if not messages:
+    if not messages or not scope.settings.notifications_enabled:
         return
     from aisre.notifications.providers import notification_queue
 

@@ -6,6 +6,7 @@ message (`is_group_update`); its acknowledgement or resolution is not announced 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -75,3 +76,26 @@ def is_group_update(event: NotificationEvent) -> bool:
 def announced(incident: Incident) -> bool:
     """Whether an acknowledgement or resolution of `incident` is announced: a group's root's is, a child's is not."""
     return not incident.group_id or incident.group_id == incident.id
+
+
+def folded_count(event: NotificationEvent) -> int:
+    """How many of a group's later incidents a group update stands for (the subscriber coalesces those of one
+    delivery of alerts into one event)."""
+    count = event.data.get("folded_incidents", 1)
+    return count if isinstance(count, int) and count >= 1 else 1
+
+
+def coalesce_openings(events: list[NotificationEvent]) -> list[NotificationEvent]:
+    """New incidents' events, a group's later incidents of one publication as one event (the newest, counting the
+    rest), so a storm delivered in one payload is one queued message per group, not one per incident."""
+    kept: list[NotificationEvent] = []
+    children: dict[str, list[NotificationEvent]] = {}
+    for event in events:
+        if is_group_update(event):
+            children.setdefault(event.conversation_key, []).append(event)
+        else:
+            kept.append(event)
+    for group in children.values():
+        newest = max(group, key=lambda item: item.occurred_at)
+        kept.append(replace(newest, data={**newest.data, "folded_incidents": len(group)}))
+    return kept

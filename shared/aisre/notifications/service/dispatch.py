@@ -18,7 +18,7 @@ from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import Delivery, DeliveryJob, DeliveryStatus, TargetKind
 from aisre.notifications.model.delivery_policy import GROUP_UPDATE_SECONDS, delivery_id
 from aisre.notifications.model.events import WEBHOOK_EVENT_NAMES, EventType, NotificationEvent
-from aisre.notifications.model.incident_events import is_group_update
+from aisre.notifications.model.incident_events import folded_count, is_group_update
 from aisre.notifications.model.queue_messages import Deliver
 from aisre.notifications.model.webhooks import OutgoingWebhook
 from aisre.notifications.ports import (
@@ -120,9 +120,8 @@ class Dispatcher:
     def _fold(self, event: NotificationEvent, target: Target) -> bool:
         """Fold a storm's later incident into its group's conversation at `target`; True when this fold is the
         first since the last update, and so queued the update (sent GROUP_UPDATE_SECONDS later)."""
-        first = self._records.fold(
-            event.workspace_id, event.conversation_key, target.kind.value, target.id, self._clock()
-        )
+        now, count = self._clock(), folded_count(event)
+        first = self._records.fold(event.workspace_id, event.conversation_key, target.kind.value, target.id, now, count)
         if first:
             job = job_for(event, target, delivery_id(event.event_id, target.kind.value, target.id))
             self._queue.send([Deliver(job)], delay_seconds=GROUP_UPDATE_SECONDS)

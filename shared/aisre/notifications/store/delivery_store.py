@@ -149,11 +149,13 @@ class DynamoDeliveryStore:
             ]
         )
 
-    def fold(self, workspace_id: str, conversation_key: str, kind: str, target_id: str, now: datetime) -> bool:
-        """Count one more event folded into the conversation's next update; True when this one is the first since
-        the last update (its caller queues the update; the others ride on it)."""
+    def fold(
+        self, workspace_id: str, conversation_key: str, kind: str, target_id: str, now: datetime, count: int = 1
+    ) -> bool:
+        """Count `count` more incidents folded into the conversation's next update; True when these are the first
+        since the last update (their caller queues the update; later ones ride on it)."""
         record = self._conversation(workspace_id, conversation_key, kind, target_id)
-        actions: list[Any] = [ConversationRecord.folded.add(1), ConversationRecord.ttl.set(now + self._retention)]
+        actions: list[Any] = [ConversationRecord.folded.add(count), ConversationRecord.ttl.set(now + self._retention)]
         try:
             record.update(
                 actions=[*actions, ConversationRecord.update_pending.set(True)],
