@@ -11,6 +11,7 @@ from tests.bench import (
     diagnosis_latency,
     investigation_latency,
     listing,
+    notifications,
     requests_per_alert,
     similar,
     sizes,
@@ -38,6 +39,8 @@ def main() -> int:
         listing.report(listing.run())
     if not only or "approvals" in only:
         approvals.report(approvals.run())
+    if not only or "notifications" in only:
+        notifications.report(notifications.run())
     if not only or "sizes" in only:
         sizes.report(sizes.run())  # reads `make build`'s output; says so when there is none
     return 0
