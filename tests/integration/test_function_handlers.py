@@ -185,6 +185,12 @@ def test_http_sample_events_match_the_template_and_the_stage() -> None:
             "ANY /api/{proxy+}",
         },
         "actions": {"ANY /actions/{proxy+}", "ANY /approvals", "ANY /approvals/{proxy+}", "ANY /autonomy/{proxy+}"},
+        "notifications": {
+            "ANY /notifications/{proxy+}",
+            "ANY /api/v1/notifications",
+            "ANY /api/v1/notifications/{proxy+}",
+            "ANY /oncall/{proxy+}",
+        },
         "workflows": {
             "GET /workflows",
             "ANY /workflows/{proxy+}",
@@ -558,3 +564,22 @@ def test_workflow_steps_function_reads_and_fails_with_the_error_its_retry_and_ca
     with pytest.raises(Exception) as raised:
         functions["workflow_steps"]({**sample("workflow_steps"), "task": "drain_node"})
     assert type(raised.value).__name__ == "ValidationError"
+
+
+def test_notifications_event_reads_the_routes_as_the_server_does(
+    functions: dict[str, Function], http: httpx.Client, workspace: str
+) -> None:
+    routes = same_answer(functions["notifications"], http, with_workspace(sample("notifications"), workspace))
+    assert routes.status == 200 and routes.body["default_rules"]["critical"]
+
+
+def test_notification_delivery_event_routes_its_event_and_reports_a_foreign_message(
+    functions: dict[str, Function],
+) -> None:
+    event = sample("notification_delivery")
+    assert functions["notification_delivery"](event) == {"batchItemFailures": []}
+    foreign = copy.deepcopy(event)
+    foreign["Records"][0]["body"] = '{"workspace_id": "default", "incident_id": "inc-1"}'
+    assert functions["notification_delivery"](foreign) == {
+        "batchItemFailures": [{"itemIdentifier": foreign["Records"][0]["messageId"]}]
+    }
