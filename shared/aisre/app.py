@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
+    # Notifications (issue #13): outgoing webhooks and triggers, channels, routing, on-call.
+    "notifications": ("aisre.notifications.api.webhooks", "aisre.notifications.api.triggers"),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

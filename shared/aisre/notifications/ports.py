@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from aisre.notifications.model.channels import Channel
-from aisre.notifications.model.delivery import DeliveryJob, SendResult
+from aisre.notifications.model.delivery import Delivery, DeliveryJob, SendResult, TargetKind
 from aisre.notifications.model.events import NotificationEvent
+from aisre.notifications.model.triggers import Trigger, TriggerRun
 from aisre.notifications.model.webhooks import OutgoingWebhook
 
 
@@ -94,3 +96,90 @@ class OnCall(Protocol):
     new incident; empty when no policy covers the service."""
 
     def responders(self, workspace_id: str, service: str | None) -> Sequence[str]: ...
+
+
+# -- outgoing webhooks and triggers ------------------------------------------------------------------------------
+
+
+class UrlGuard(Protocol):
+    """Where a URL's host leads: WebhookConfigError naming `url` when it resolves to a loopback, link-local,
+    metadata or private address the settings do not allow (or does not resolve)."""
+
+    def check(self, url: str) -> None: ...
+
+
+class WebhookStore(Protocol):
+    def create_webhook(self, webhook: OutgoingWebhook) -> None: ...
+
+    def get_webhook(self, workspace_id: str | None, webhook_id: str) -> OutgoingWebhook:
+        """With its secret. NotFoundError when it is not in the workspaces the caller sees (None: every one)."""
+
+    def list_webhooks(self, workspace_id: str | None, limit: int) -> list[OutgoingWebhook]:
+        """Newest first (every workspace's for None)."""
+
+    def replace_webhook(self, webhook: OutgoingWebhook, read_version: int) -> None:
+        """Written on condition that the stored version is still `read_version` (ConflictError otherwise)."""
+
+    def delete_webhook(self, webhook: OutgoingWebhook) -> None:
+        """NotFoundError when it was deleted meanwhile."""
+
+
+class TriggerStore(Protocol):
+    def create_trigger(self, trigger: Trigger) -> None: ...
+
+    def get_trigger(self, workspace_id: str | None, trigger_id: str) -> Trigger:
+        """NotFoundError when it is not in the workspaces the caller sees (None: every one)."""
+
+    def list_triggers(self, workspace_id: str | None, limit: int) -> list[Trigger]:
+        """Newest first (every workspace's for None)."""
+
+    def replace_trigger(self, trigger: Trigger, read_version: int) -> None:
+        """Written on condition that the stored version is still `read_version` (ConflictError otherwise)."""
+
+    def delete_trigger(self, trigger: Trigger) -> None:
+        """NotFoundError when it was deleted meanwhile. Its history stays until it ages out."""
+
+    def add_run(self, run: TriggerRun, expires_at: datetime) -> None: ...
+
+    def list_runs(self, workspace_id: str, trigger_id: str, limit: int) -> list[TriggerRun]:
+        """Newest first."""
+
+
+class DeliveryRecords(Protocol):
+    """The delivery records an operator reads (one per event and target, its attempts counted on it)."""
+
+    def record(self, delivery: Delivery) -> None: ...
+
+    def update(self, delivery: Delivery) -> None:
+        """The record as `delivery` now says (status, attempts, last answer), found by its id, target and incident."""
+
+    def list_for_incident(self, workspace_id: str, incident_id: str, limit: int = 50) -> list[Delivery]:
+        """Newest first."""
+
+    def list_for_target(self, workspace_id: str, kind: TargetKind, target_id: str, limit: int = 50) -> list[Delivery]:
+        """Newest first."""
+
+
+class TriggerActions(Protocol):
+    """What a trigger's action does, through the other parts of the platform (the delivery queue, investigations,
+    workflows); each returns what it made (a delivery id, a run id) and raises an AisreError saying why it could
+    not. The checks raise NotFoundError for a channel or workflow that is not in the workspace."""
+
+    def check_channel(self, workspace_id: str, channel_id: str) -> None: ...
+
+    def check_workflow(self, workspace_id: str, workflow_id: str) -> None: ...
+
+    def notify(self, workspace_id: str, channel_id: str, event: NotificationEvent) -> str: ...
+
+    def investigate(self, workspace_id: str, incident_id: str, reason: str) -> str: ...
+
+    def run_workflow(
+        self,
+        workspace_id: str,
+        workflow_id: str,
+        context: Mapping[str, Any],
+        principal: str,
+        *,
+        dry_run: bool,
+        incident_id: str | None,
+    ) -> str: ...
