@@ -11,6 +11,8 @@ from aisre.core.scope import Scope
 
 if TYPE_CHECKING:
     from aisre.notifications.ports import (
+        ChannelLookup,
+        DeliveryQueue,
         DeliveryRecords,
         TriggerActions,
         TriggerStore,
@@ -82,6 +84,17 @@ def webhook_lookup(scope: Scope) -> WebhookLookup:
     return scope.get(webhook_service)
 
 
+def trigger_channels(scope: Scope) -> ChannelLookup | None:
+    """The channels a trigger's notify action names: the routing part's ChannelLookup, once it is wired here (none
+    until then: every channel id is then unknown, a 422)."""
+    return None
+
+
+def trigger_deliveries(scope: Scope) -> DeliveryQueue | None:
+    """Where a trigger's notify action queues its delivery: the delivery pipeline's queue, once it is wired here."""
+    return None
+
+
 def trigger_actions(scope: Scope) -> TriggerActions:
     """What triggers do, through the other parts; each is built when an action first needs it."""
     from aisre.investigations.providers import investigation_queue
@@ -89,10 +102,8 @@ def trigger_actions(scope: Scope) -> TriggerActions:
     from aisre.workflows.providers import run_service, workflow_service
 
     return PlatformTriggerActions(
-        # The channels (ChannelLookup) and the delivery queue are the routing part's and the delivery pipeline's:
-        # none until they are wired here.
-        channels=lambda: None,
-        deliveries=lambda: None,
+        channels=lambda: scope.get(trigger_channels),
+        deliveries=lambda: scope.get(trigger_deliveries),
         investigations=lambda: scope.get(investigation_queue),
         workflows=lambda: scope.get(workflow_service),
         runs=lambda: scope.get(run_service),

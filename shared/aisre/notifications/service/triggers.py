@@ -33,6 +33,7 @@ from aisre.notifications.service.hooks_cache import RecentCache
 # on_event reads a workspace's triggers whole: a bound keeps that one small Query.
 MAX_TRIGGERS = 100
 LOOKUP_SECONDS = 5.0
+MAX_ERROR_CHARS = 1000
 
 
 def new_trigger_id() -> str:
@@ -171,10 +172,10 @@ class TriggerService:
         try:
             detail, reference = self._act(trigger, event)
         except AisreError as failure:
-            error = f"{type(failure).__name__}: {failure.message}"
+            error = f"{type(failure).__name__}: {failure.message[:MAX_ERROR_CHARS]}"
         except Exception as failure:  # the run records it; the dispatcher goes on with the other triggers
             logger.exception("trigger %s failed on event %s", trigger.id, event.event_id)
-            error = f"{type(failure).__name__}: {str(failure)[:500]}"
+            error = f"{type(failure).__name__}: {str(failure)[:MAX_ERROR_CHARS]}"
         run = TriggerRun(
             id=new_run_id(),
             workspace_id=trigger.workspace_id,
