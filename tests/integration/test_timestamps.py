@@ -116,6 +116,13 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
     wait_for(
         lambda: api.get(f"/workflows/{workflow_run_id}/status").json()["status"] == "failed", timeout=60, interval=0.25
     )
+    # An outgoing webhook and a trigger (their deliveries and history are read, empty).
+    webhook = api.post("/api/v1/webhooks", json={"url": "https://93.184.216.34/hook", "events": ["*"]})
+    assert webhook.status_code == 201, webhook.text
+    trigger = api.post(
+        "/api/v1/triggers", json={"name": "t", "type": "incident.opened", "action": {"type": "investigate"}}
+    )
+    assert trigger.status_code == 201, trigger.text
     return {
         "incident_id": incident_id,
         "investigation_id": investigation_id,
@@ -126,6 +133,8 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
         "run_id": runbook_run.json()["id"],
         "workflow_id": workflow.json()["id"],
         "workflow_run_id": workflow_run_id,
+        "webhook_id": webhook.json()["id"],
+        "trigger_id": trigger.json()["id"],
     }
 
 

@@ -16,3 +16,12 @@ class OutboundAddressError(ForbiddenError):
 
 class DeliveryError(UpstreamError):
     """A receiver did not take a delivery (its answer is recorded on the delivery)."""
+
+
+class WebhookConfigError(ValidationError):
+    """An outgoing webhook's URL, events or secret cannot be used (422 naming the field: url, events[i], secret)."""
+
+
+class TriggerConfigError(ValidationError):
+    """A trigger's type, conditions or action cannot be used (422 naming the field: type, config.<key>,
+    action.<key>), or its action names a channel or workflow that does not exist."""

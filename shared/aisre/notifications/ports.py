@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from aisre.incidents.model.incident import Incident
 from aisre.notifications.model.channels import Channel
@@ -14,6 +14,7 @@ from aisre.notifications.model.delivery import Delivery, DeliveryJob, SendResult
 from aisre.notifications.model.delivery_policy import TargetHealth
 from aisre.notifications.model.events import NotificationEvent
 from aisre.notifications.model.queue_messages import QueueMessage
+from aisre.notifications.model.triggers import Trigger, TriggerRun
 from aisre.notifications.model.webhooks import OutgoingWebhook
 
 
@@ -167,3 +168,75 @@ class IncidentReader(Protocol):
     """IncidentService.get: NotFoundError when the incident is not in the workspace."""
 
     def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...
+
+# -- outgoing webhooks and triggers ------------------------------------------------------------------------------
+
+
+class UrlGuard(Protocol):
+    """Where a URL's host leads: WebhookConfigError naming `url` when it resolves to a loopback, link-local,
+    metadata or private address the settings do not allow (or does not resolve)."""
+
+    def check(self, url: str) -> None: ...
+
+
+class WebhookStore(Protocol):
+    def create_webhook(self, webhook: OutgoingWebhook) -> None: ...
+
+    def get_webhook(self, workspace_id: str | None, webhook_id: str) -> OutgoingWebhook:
+        """With its secret. NotFoundError when it is not in the workspaces the caller sees (None: every one)."""
+
+    def list_webhooks(self, workspace_id: str | None, limit: int) -> list[OutgoingWebhook]:
+        """Newest first (every workspace's for None)."""
+
+    def replace_webhook(self, webhook: OutgoingWebhook, read_version: int) -> None:
+        """Written on condition that the stored version is still `read_version` (ConflictError otherwise)."""
+
+    def delete_webhook(self, webhook: OutgoingWebhook) -> None:
+        """NotFoundError when it was deleted meanwhile."""
+
+
+class TriggerStore(Protocol):
+    def create_trigger(self, trigger: Trigger) -> None: ...
+
+    def get_trigger(self, workspace_id: str | None, trigger_id: str) -> Trigger:
+        """NotFoundError when it is not in the workspaces the caller sees (None: every one)."""
+
+    def list_triggers(self, workspace_id: str | None, limit: int) -> list[Trigger]:
+        """Newest first (every workspace's for None)."""
+
+    def replace_trigger(self, trigger: Trigger, read_version: int) -> None:
+        """Written on condition that the stored version is still `read_version` (ConflictError otherwise)."""
+
+    def delete_trigger(self, trigger: Trigger) -> None:
+        """NotFoundError when it was deleted meanwhile. Its history stays until it ages out."""
+
+    def add_run(self, run: TriggerRun, expires_at: datetime) -> None: ...
+
+    def list_runs(self, workspace_id: str, trigger_id: str, limit: int) -> list[TriggerRun]:
+        """Newest first."""
+
+
+
+class TriggerActions(Protocol):
+    """What a trigger's action does, through the other parts of the platform (the delivery queue, investigations,
+    workflows); each returns what it made (a delivery id, a run id) and raises an AisreError saying why it could
+    not. The checks raise NotFoundError for a channel or workflow that is not in the workspace."""
+
+    def check_channel(self, workspace_id: str, channel_id: str) -> None: ...
+
+    def check_workflow(self, workspace_id: str, workflow_id: str) -> None: ...
+
+    def notify(self, workspace_id: str, channel_id: str, event: NotificationEvent) -> str: ...
+
+    def investigate(self, workspace_id: str, incident_id: str, reason: str) -> str: ...
+
+    def run_workflow(
+        self,
+        workspace_id: str,
+        workflow_id: str,
+        context: Mapping[str, Any],
+        principal: str,
+        *,
+        dry_run: bool,
+        incident_id: str | None,
+    ) -> str: ...
