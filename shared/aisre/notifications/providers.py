@@ -163,8 +163,8 @@ def trigger_channels(scope: Scope) -> ChannelLookup | None:
 
 
 def trigger_deliveries(scope: Scope) -> DeliveryQueue | None:
-    """Where a trigger's notify action queues its delivery: the delivery pipeline's queue, once it is wired here."""
-    return None
+    """Where a trigger's notify action queues its delivery: the delivery pipeline's queue."""
+    return scope.get(notification_queue)
 
 
 def trigger_actions(scope: Scope) -> TriggerActions:
