@@ -36,6 +36,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
+    # Slack's buttons (Acknowledge, Approve as the clicking person): served by the actions function, since approving
+    # carries an action out on a cluster, which only that function may do.
+    "slack": ("aisre.notifications.api.slack",),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

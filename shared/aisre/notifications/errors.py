@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisre.core.errors import ForbiddenError, UpstreamError, ValidationError
+from aisre.core.errors import AuthenticationError, ForbiddenError, UpstreamError, ValidationError
 
 
 class ChannelConfigError(ValidationError):
@@ -16,3 +16,12 @@ class OutboundAddressError(ForbiddenError):
 
 class DeliveryError(UpstreamError):
     """A receiver did not take a delivery (its answer is recorded on the delivery)."""
+
+
+class WebhookSecretError(ValidationError):
+    """An outgoing webhook's secret is not a Standard Webhooks secret (`whsec_` + base64)."""
+
+
+class SlackNotConfiguredError(AuthenticationError):
+    """No Slack signing secret is configured: no interactivity request can be told from a forgery, so none is
+    acted on (401, naming SLACK_SIGNING_SECRET)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import DeliveryJob, SendResult
@@ -94,3 +94,20 @@ class OnCall(Protocol):
     new incident; empty when no policy covers the service."""
 
     def responders(self, workspace_id: str, service: str | None) -> Sequence[str]: ...
+
+
+class IncidentAcknowledger(Protocol):
+    """What Slack's Acknowledge button needs of the incidents (their IncidentService)."""
+
+    def acknowledge(
+        self, workspace_id: str | None, incident_id: str, actor: str, note: str | None = None
+    ) -> object: ...
+
+
+class ApprovalDecider(Protocol):
+    """What Slack's Approve button needs of the remediation (its ApprovalService): approve as the clicking person,
+    which carries the action out (once). Returns (the approval, its outcome)."""
+
+    def approve(
+        self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
+    ) -> tuple[Any, Any]: ...
