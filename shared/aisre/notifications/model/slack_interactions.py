@@ -19,6 +19,8 @@ APPROVE_ACTION = "aisre_approve"
 OPEN_ACTION = "aisre_open"  # a link button: Slack still sends an interaction, to be acknowledged and ignored
 
 _PRINCIPAL_UNSAFE = re.compile(r"[^A-Za-z0-9._@-]")
+# The platform's ids (inc-..., apr-...): anything else in a button's value was not written by it.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class ButtonValue:
         if not isinstance(raw, dict) or not isinstance(raw.get("w"), str):
             raise PayloadError("the button's value names no workspace", field="payload.actions.value")
         ids = {key: raw.get(key) for key in ("i", "a")}
-        if any(item is not None and (not isinstance(item, str) or not item) for item in ids.values()):
+        if any(item is not None and (not isinstance(item, str) or not _ID.match(item)) for item in ids.values()):
             raise PayloadError("the button's value carries a malformed id", field="payload.actions.value")
         workspace = check_workspace_id(raw["w"], "payload.actions.value")
         return cls(workspace_id=workspace, incident_id=ids["i"], approval_id=ids["a"])

@@ -4,6 +4,7 @@ event's In-Reply-To and References name it."""
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -30,11 +31,28 @@ def event_message_id(event: NotificationEvent, sender: str) -> str:
     return f"<event.{digest}@{_domain(sender)}>"
 
 
+class UnwritableEmailError(ValueError):
+    """The message cannot be written: an address the email package cannot put in a header."""
+
+
+def mime_bytes(
+    event: NotificationEvent, sender: str, recipients: Sequence[str], thread: str | None
+) -> tuple[bytes, str]:
+    """The message as SMTP and SES take it (CRLF line ends), and the conversation's Message-ID (the external_ref
+    later events thread under). UnwritableEmailError when it cannot be written."""
+    try:
+        message, root = mime_message(event, sender, recipients, thread)
+        return message.as_bytes(policy=email.policy.SMTP), root
+    # The email package's header parser fails in assorted ways on addresses it cannot read (ValueError, IndexError,
+    # AttributeError on `:;@x`...): the channel's config, never the receiver's, and no retry changes it. Caught
+    # whole, because no list of them is documented and a sender must not raise.
+    except Exception as unusable:
+        raise UnwritableEmailError(f"the email cannot be written: {type(unusable).__name__}: {unusable}") from None
+
+
 def mime_message(
     event: NotificationEvent, sender: str, recipients: Sequence[str], thread: str | None
 ) -> tuple[EmailMessage, str]:
-    """The message, and the conversation's Message-ID (the external_ref later events thread under). ValueError
-    when an address cannot be written into a header."""
     content = email_message(event)
     message = EmailMessage()
     message["Subject"] = content.subject

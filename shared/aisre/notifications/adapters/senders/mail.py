@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from aisre.notifications.adapters.senders.base import TIMEOUT_SECONDS
-from aisre.notifications.adapters.senders.email_mime import mime_message
+from aisre.notifications.adapters.senders.email_mime import UnwritableEmailError, mime_bytes
 from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import SendResult
 from aisre.notifications.model.events import NotificationEvent
@@ -56,9 +56,9 @@ class SmtpEmailSender:
         if not recipients:
             return SendResult.refused("the email channel has no recipients (config.to)")
         try:
-            message, root = mime_message(event, server.sender, recipients, thread)
-        except (ValueError, TypeError) as unusable:
-            return SendResult.refused(f"the email cannot be written: {unusable}")
+            message, root = mime_bytes(event, server.sender, recipients, thread)
+        except UnwritableEmailError as unusable:
+            return SendResult.refused(str(unusable))
         try:
             refused = self._deliver(message, recipients)
         except smtplib.SMTPAuthenticationError as denied:
@@ -77,12 +77,15 @@ class SmtpEmailSender:
             return SendResult.refused(f"the SMTP server does not support it: {missing}")
         except (smtplib.SMTPException, OSError) as failed:
             return SendResult.unreachable(f"SMTP: {type(failed).__name__}: {failed}")
+        except ValueError as unusable:
+            # An address the server's command encoding cannot carry (no SMTPUTF8): the channel's config.
+            return SendResult.refused(f"SMTP cannot send this: {type(unusable).__name__}: {unusable}")
         detail = f"sent to {len(recipients) - len(refused)} of {len(recipients)} recipients"
         if refused:
             detail += " (refused: " + ", ".join(sorted(refused)) + ")"
         return SendResult(True, None, detail[:500], external_ref=root)
 
-    def _deliver(self, message: Any, recipients: list[str]) -> dict[str, Any]:
+    def _deliver(self, message: bytes, recipients: list[str]) -> dict[str, Any]:
         server = self._server
         smtp: smtplib.SMTP
         if server.port == IMPLICIT_TLS_PORT:
@@ -96,7 +99,7 @@ class SmtpEmailSender:
                 smtp.ehlo()
             if server.username:
                 smtp.login(server.username, self._password())
-            refused: dict[str, Any] = smtp.send_message(message, from_addr=server.sender, to_addrs=recipients)
+            refused: dict[str, Any] = smtp.sendmail(server.sender, recipients, message)
             return refused
 
 
@@ -131,20 +134,20 @@ class SesEmailSender:
         return boto3.session.Session().client("sesv2", region_name=self._region, endpoint_url=self._endpoint_url)
 
     def send(self, channel: Channel, event: NotificationEvent, thread: str | None = None) -> SendResult:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
         recipients = _recipients(channel)
         if not recipients:
             return SendResult.refused("the email channel has no recipients (config.to)")
         try:
-            message, root = mime_message(event, self._sender, recipients, thread)
-        except (ValueError, TypeError) as unusable:
-            return SendResult.refused(f"the email cannot be written: {unusable}")
+            message, root = mime_bytes(event, self._sender, recipients, thread)
+        except UnwritableEmailError as unusable:
+            return SendResult.refused(str(unusable))
         try:
             answer = self._client.send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": recipients},
-                Content={"Raw": {"Data": message.as_bytes()}},
+                Content={"Raw": {"Data": message}},
             )
         except ClientError as refused:
             error = refused.response.get("Error", {})
@@ -152,6 +155,8 @@ class SesEmailSender:
             status = refused.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             detail = f"SES {code}: {error.get('Message') or ''}".strip()
             return SendResult(False, status, detail[:500], retryable=code in self.RETRYABLE or (status or 0) >= 500)
+        except ParamValidationError as unusable:
+            return SendResult.refused(f"SES cannot take this message: {unusable}")
         except BotoCoreError as failed:
             return SendResult.unreachable(f"SES: {type(failed).__name__}: {failed}")
         return SendResult(True, 200, f"SES message {answer.get('MessageId')}", external_ref=root)
