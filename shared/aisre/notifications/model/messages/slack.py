@@ -14,6 +14,8 @@ from aisre.notifications.model.messages.text import (
     escape_cut,
     escape_slack,
     headline,
+    one_line,
+    printable,
     safe_link,
     severity_label,
 )
@@ -79,7 +81,7 @@ def fallback_text(event: NotificationEvent) -> str:
 def _header(event: NotificationEvent) -> Block:
     # plain_text: nothing in it is markup, so the title needs no escaping, only the limit.
     emoji = SEVERITY_EMOJI.get(event.severity, ":white_circle:")
-    text = cut(f"{emoji} {severity_label(event)} · {event.title}".replace("\n", " "), HEADER_MAX)
+    text = cut(one_line(printable(f"{emoji} {severity_label(event)} · {event.title}")), HEADER_MAX)
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
 
 
