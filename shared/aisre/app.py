@@ -36,7 +36,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
-    # Notifications (issue #13): outgoing webhooks and triggers, channels, routing, on-call.
     # Notifications (issue #13): deliveries, channels and routing, the in-app inbox, on-call, outgoing webhooks, triggers.
     # The deliveries' /api/v1/notifications/deliveries before the inbox's /api/v1/notifications/{id}.
     "notifications": (
@@ -44,8 +43,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "aisre.notifications.api.webhooks",
         "aisre.notifications.api.triggers",
     ),
-    # Slack's buttons: served by the actions function, since approving carries the action out.
-    "slack": (),
+    # Slack's buttons (Acknowledge, Approve as the clicking person): served by the actions function, since approving
+    # carries an action out on a cluster, which only that function may do.
+    "slack": ("aisre.notifications.api.slack",),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisre.core.errors import ForbiddenError, UpstreamError, ValidationError
+from aisre.core.errors import AuthenticationError, ForbiddenError, UpstreamError, ValidationError
 
 
 class ChannelConfigError(ValidationError):
@@ -25,3 +25,12 @@ class WebhookConfigError(ValidationError):
 class TriggerConfigError(ValidationError):
     """A trigger's type, conditions or action cannot be used (422 naming the field: type, config.<key>,
     action.<key>), or its action names a channel or workflow that does not exist."""
+
+
+class WebhookSecretError(ValidationError):
+    """An outgoing webhook's secret is not a Standard Webhooks secret (`whsec_` + base64)."""
+
+
+class SlackNotConfiguredError(AuthenticationError):
+    """No Slack signing secret is configured: no interactivity request can be told from a forgery, so none is
+    acted on (401, naming SLACK_SIGNING_SECRET)."""

@@ -169,6 +169,7 @@ class IncidentReader(Protocol):
 
     def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...
 
+
 # -- outgoing webhooks and triggers ------------------------------------------------------------------------------
 
 
@@ -216,7 +217,6 @@ class TriggerStore(Protocol):
         """Newest first."""
 
 
-
 class TriggerActions(Protocol):
     """What a trigger's action does, through the other parts of the platform (the delivery queue, investigations,
     workflows); each returns what it made (a delivery id, a run id) and raises an AisreError saying why it could
@@ -240,3 +240,20 @@ class TriggerActions(Protocol):
         dry_run: bool,
         incident_id: str | None,
     ) -> str: ...
+
+
+class IncidentAcknowledger(Protocol):
+    """What Slack's Acknowledge button needs of the incidents (their IncidentService)."""
+
+    def acknowledge(
+        self, workspace_id: str | None, incident_id: str, actor: str, note: str | None = None
+    ) -> object: ...
+
+
+class ApprovalDecider(Protocol):
+    """What Slack's Approve button needs of the remediation (its ApprovalService): approve as the clicking person,
+    which carries the action out (once). Returns (the approval, its outcome)."""
+
+    def approve(
+        self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
+    ) -> tuple[Any, Any]: ...

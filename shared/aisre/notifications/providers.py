@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import import_module
 from typing import TYPE_CHECKING
 
 from aisre.core.providers import configured_table
@@ -11,9 +10,13 @@ from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
 
 if TYPE_CHECKING:
+    from aisre.notifications.adapters.sqs_queue import SqsNotificationQueue
     from aisre.notifications.ports import (
         ChannelLookup,
         DeliveryQueue,
+        OutboundHttp,
+        Sender,
+        Senders,
         TriggerActions,
         TriggerStore,
         UrlGuard,
@@ -21,12 +24,12 @@ if TYPE_CHECKING:
         WebhookSender,
         WebhookStore,
     )
-    from aisre.notifications.service.triggers import TriggerService
-    from aisre.notifications.service.webhooks import WebhookService
-    from aisre.notifications.adapters.sqs_queue import SqsNotificationQueue
     from aisre.notifications.service.delivery import DeliveryWorker
     from aisre.notifications.service.dispatch import Dispatcher
+    from aisre.notifications.service.slack_interactions import SlackInteractions
     from aisre.notifications.service.test_notifications import NotificationTester
+    from aisre.notifications.service.triggers import TriggerService
+    from aisre.notifications.service.webhooks import WebhookService
     from aisre.notifications.store.delivery_store import DynamoDeliveryStore
 
 
@@ -85,7 +88,7 @@ def delivery_worker(scope: Scope) -> DeliveryWorker:
         scope.get(delivery_records),
         queue,
         scope.get(channel_lookup),
-        scope.get(senders),
+        scope.get(channel_senders),
         scope.get(webhook_lookup),
         scope.get(webhook_sender),
         scope.get(incident_service),
@@ -101,7 +104,7 @@ def notification_tester(scope: Scope) -> NotificationTester:
     from aisre.notifications.service.test_notifications import NotificationTester
 
     return NotificationTester(
-        scope.get(routing_service), scope.get(channel_lookup), scope.get(senders), scope.get(oncall_responders)
+        scope.get(routing_service), scope.get(channel_lookup), scope.get(channel_senders), scope.get(oncall_responders)
     )
 
 
@@ -126,17 +129,6 @@ def webhook_url_guard(scope: Scope) -> UrlGuard:
     from aisre.notifications.adapters.address_guard import ResolvingUrlGuard
 
     return ResolvingUrlGuard(allow_private=scope.settings.outbound_allow_private_networks)
-
-
-def webhook_sender(scope: Scope) -> WebhookSender:
-    """The Standard Webhooks sender over the guarded outbound client (adapters/senders/webhook.py)."""
-    from aisre.notifications.adapters.outbound import GuardedHttp
-
-    # By name: the sender is written beside this part (issue #13), and this module must import without it.
-    module = import_module("aisre.notifications.adapters.senders.webhook")
-    sender_class = getattr(module, "StandardWebhookSender", None) or module.SignedWebhookSender
-    sender: WebhookSender = sender_class(GuardedHttp(allow_private=scope.settings.outbound_allow_private_networks))
-    return sender
 
 
 def webhook_service(scope: Scope) -> WebhookService:
@@ -190,4 +182,63 @@ def trigger_service(scope: Scope) -> TriggerService:
         scope.get(trigger_store),
         scope.get(trigger_actions),
         retention=timedelta(days=scope.settings.notification_retention_days),
+    )
+
+
+# Senders ------------------------------------------------------------------------------------------------------
+# The channel senders, the outgoing webhooks' sender, the HTTP client they share (the SSRF guard), and Slack's
+# buttons (served by the actions function: approving carries an action out on a cluster).
+
+
+def outbound_http(scope: Scope) -> OutboundHttp:
+    from aisre.notifications.adapters.outbound import GuardedHttp
+
+    return GuardedHttp(allow_private=scope.settings.outbound_allow_private_networks)
+
+
+def email_sender(scope: Scope) -> Sender:
+    """EMAIL_TRANSPORT's sender: SES v2, or SMTP (its password read from the secrets on each send)."""
+    settings = scope.settings
+    if settings.email_transport == "ses":
+        from aisre.notifications.adapters.senders.mail import SesEmailSender
+
+        return SesEmailSender(settings.aws_region, settings.aws_endpoint_url, settings.email_from)
+    from aisre.core.secrets import load_secrets
+    from aisre.notifications.adapters.senders.mail import SmtpEmailSender, SmtpServer
+
+    server = SmtpServer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        starttls=settings.smtp_starttls,
+        sender=settings.email_from,
+    )
+    return SmtpEmailSender(server, password=lambda: load_secrets(settings).smtp_password)
+
+
+def channel_senders(scope: Scope) -> Senders:
+    from aisre.notifications.adapters.senders.registry import SenderRegistry
+
+    return SenderRegistry(scope.get(outbound_http), scope.get(email_sender))
+
+
+def webhook_sender(scope: Scope) -> WebhookSender:
+    from aisre.notifications.adapters.senders.webhook import SignedWebhookSender
+
+    return SignedWebhookSender(scope.get(outbound_http))
+
+
+def slack_interactions(scope: Scope) -> SlackInteractions:
+    from aisre.core.secrets import load_secrets
+    from aisre.incidents.providers import incident_service
+    from aisre.notifications.service.slack_interactions import SlackInteractions
+    from aisre.remediation.providers import approval_service
+
+    settings = scope.settings
+    return SlackInteractions(
+        scope.get(incident_service),
+        scope.get(approval_service),
+        # Read on each request (the secrets source caches it): a rotated signing secret is used without a restart.
+        signing_secret=lambda: load_secrets(settings).slack_signing_secret,
+        http=scope.get(outbound_http),
     )

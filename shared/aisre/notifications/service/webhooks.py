@@ -196,7 +196,9 @@ class WebhookService:
         self, workspace_id: str | None, webhook_id: str, limit: int
     ) -> tuple[OutgoingWebhook, list[Delivery]]:
         webhook = self._store.get_webhook(workspace_id, webhook_id)
-        return webhook, self._deliveries.list_for_target(webhook.workspace_id, TargetKind.WEBHOOK.value, webhook.id, limit)
+        return webhook, self._deliveries.list_for_target(
+            webhook.workspace_id, TargetKind.WEBHOOK.value, webhook.id, limit
+        )
 
     # -- ports.WebhookLookup ---------------------------------------------------------------------------------------
 
