@@ -36,6 +36,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
+    # Notifications (issue #13): on-call schedules, escalation policies and their preview.
+    "notifications": ("aisre.notifications.api.oncall",),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
