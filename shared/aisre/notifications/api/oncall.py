@@ -53,11 +53,13 @@ router = ApiRouter(tags=["on-call"])
 _SCHEDULE = "No such schedule in the workspace"
 _POLICY = "No such escalation policy in the workspace"
 _SCHEDULE_CHANGE = error_responses(
+    400,
     *READ_ERRORS,
     _422="A field at fault, named: an unknown time zone (`time_zone`), a rotation without participants "
     "(`layers[0].participants`), overlapping overrides (`overrides[1]`) ...; nothing is stored",
 )
 _POLICY_CHANGE = error_responses(
+    400,
     409,
     *READ_ERRORS,
     _409="A service it names is another policy's already (`error.field` names it, `error.details.policy_id` the "
@@ -166,7 +168,11 @@ def get_schedule(schedule_id: ScheduleId, oncall: OnCallDep, workspace: WriteWor
     return schedule_public(oncall.get_schedule(workspace, schedule_id))
 
 
-@router.put("/oncall/schedules/{schedule_id}", response_model=SchedulePublic, responses=_SCHEDULE_CHANGE)
+@router.put(
+    "/oncall/schedules/{schedule_id}",
+    response_model=SchedulePublic,
+    responses={**_SCHEDULE_CHANGE, **error_responses(409, _409="The schedule changed meanwhile; read it again")},
+)
 def replace_schedule(
     schedule_id: ScheduleId, body: ScheduleIn, oncall: OnCallDep, workspace: WriteWorkspace
 ) -> dict[str, Any]:

@@ -229,7 +229,7 @@ class CurrentOnCallPublic(BaseModel):
     week_number: int = Field(description="ISO week number now, in the schedule's time zone")
     rotation_index: int | None = Field(description="The on-call person's place among their layer's participants")
     responders: list[str] = Field(description="Everyone the first level pages now")
-    until: UtcDatetime | None = Field(None, description="When the current shift ends")
+    until: UtcDatetime | None = Field(None, description="When the current shift ends (looked for 16 days ahead)")
     schedule_id: str | None = None
     time_zone: str | None = None
     policy_id: str

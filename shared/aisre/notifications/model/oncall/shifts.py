@@ -17,6 +17,8 @@ from aisre.notifications.model.oncall.times import instant, local_wall
 Span = tuple[datetime, datetime]
 # The longest window shifts are listed (or exported) for: a listing's size is bounded.
 MAX_WINDOW = timedelta(days=93)
+# How far either side of an instant its shift is looked for (a weekly turn and a day, and more).
+ON_CALL_REACH = timedelta(days=16)
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,14 @@ def layer_shifts(spec: ScheduleSpec, index: int, start: datetime, end: datetime)
     layer, zone = spec.layers[index], spec.zone
     windows = restriction_windows(layer.restrictions, zone, start, end)
     found = []
+    at = 0  # both are in order and never overlap themselves: one pass over each
     for begins, ends, turn in turns(layer, zone, start, end):
         person = layer.participants[turn % len(layer.participants)]
-        for opens, closes in windows:
+        while at < len(windows) and windows[at][1] <= begins:
+            at += 1
+        for opens, closes in windows[at:]:
+            if opens >= ends:
+                break
             cut = (max(begins, opens), min(ends, closes))
             if cut[0] < cut[1]:
                 found.append(Shift(cut[0], cut[1], person, layer=index, turn=turn))
@@ -141,14 +148,15 @@ def shifts_between(spec: ScheduleSpec, start: datetime, end: datetime) -> list[S
 
 
 def on_call_at(spec: ScheduleSpec, moment: datetime) -> Shift | None:
-    """The shift running at `moment`, whole (its real start and end), or None when nobody covers it."""
-    longest = max((layer.rotation.hours for layer in spec.layers), default=24)
-    reach = timedelta(hours=longest) + timedelta(days=1)
-    start, end = moment - reach, moment + reach
-    for override in spec.overrides:
+    """The shift running at `moment`, or None when nobody covers it. An override is whole; a layer's shift is whole
+    when it lasts less than ON_CALL_REACH either side of `moment` (a weekly turn), else cut there (a long custom
+    rotation under hourly layers would otherwise cost months of shifts to answer one instant)."""
+    for index, override in enumerate(spec.overrides):
         if override.start <= moment < override.end:
-            start, end = min(start, override.start), max(end, override.end)
-    return next((shift for shift in shifts_between(spec, start, end) if shift.covers(moment)), None)
+            return Shift(override.start, override.end, override.participant, override=index)
+    longest = max((layer.rotation.hours for layer in spec.layers), default=24)
+    reach = min(timedelta(hours=longest) + timedelta(days=1), ON_CALL_REACH)
+    return next((shift for shift in shifts_between(spec, moment - reach, moment + reach) if shift.covers(moment)), None)
 
 
 def _covering(ranked: list[list[Shift]], starts: list[list[datetime]], moment: datetime) -> Shift | None:
