@@ -215,3 +215,21 @@ def test_the_step_functions_adapter_starts_an_incidents_execution_once_and_stops
     assert adapter.stop(execution_name("ws-a", "inc-never-started")) is False
     # Once over, the name is spent: an incident escalates once.
     assert adapter.start(name, {"incident_id": "inc-0123456789ab"}) is False
+
+
+def test_the_composed_parts_answer_who_responds_and_start_nothing_without_a_state_machine(
+    api: httpx.Client, workspace: str
+):
+    """What the integrator wires: `oncall` (the dispatcher's OnCall port) and `escalation_service` as the scope
+    builds them; with no ESCALATION_STATE_MACHINE_ARN an incident's escalation is not started (and says so)."""
+    from aisre.core.scope import Scope
+    from aisre.core.settings import get_settings
+    from aisre.notifications.providers import escalation_service, oncall
+
+    service = f"checkout-{uuid.uuid4().hex[:6]}"
+    setup_policy(api, service)
+    scope = Scope(get_settings().model_copy(update={"escalation_state_machine_arn": ""}))
+    assert list(scope.get(oncall).responders(workspace, service)) == ["anna"]
+    assert list(scope.get(oncall).responders(workspace, "no-policy-here")) == []
+    assert list(scope.get(oncall).responders(workspace, None)) == []
+    assert scope.get(escalation_service).start(workspace, open_incident(api, service), service, "critical") is False
