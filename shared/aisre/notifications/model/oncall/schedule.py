@@ -178,7 +178,7 @@ def _refuse_unknown(raw: Mapping[str, Any], allowed: set[str], prefix: str) -> N
     unknown = sorted(str(key) for key in raw if key not in allowed)
     if unknown:
         where = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
-        raise ScheduleError(f"{where} is not a field of a schedule (known: {', '.join(sorted(allowed))})", field=where)
+        raise ScheduleError(f"{where} is not a field here (known: {', '.join(sorted(allowed))})", field=where)
 
 
 def _list(value: Any, where: str, limit: int, *, required: bool = False) -> list[Any]:
