@@ -42,6 +42,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "aisre.notifications.api.deliveries",
         "aisre.notifications.api.webhooks",
         "aisre.notifications.api.triggers",
+        "aisre.notifications.api.oncall",
     ),
     # Slack's buttons (Acknowledge, Approve as the clicking person): served by the actions function, since approving
     # carries an action out on a cluster, which only that function may do.

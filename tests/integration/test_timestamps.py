@@ -123,7 +123,33 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
         "/api/v1/triggers", json={"name": "t", "type": "incident.opened", "action": {"type": "investigate"}}
     )
     assert trigger.status_code == 201, trigger.text
+    # An on-call schedule with an override (moments a client sent with an offset), and the policy that pages it.
+    schedule = api.post(
+        "/oncall/schedules",
+        json={
+            "name": "checkout",
+            "time_zone": "Asia/Kolkata",
+            "layers": [
+                {"participants": ["asha", "ravi"], "rotation": "daily", "handoff_time": "09:30", "start": "2026-01-01"}
+            ],
+            "overrides": [
+                {"participant": "meera", "start": "2026-01-02T09:30:00+05:30", "end": "2026-01-03T09:30:00+05:30"}
+            ],
+        },
+    )
+    assert schedule.status_code == 201, schedule.text
+    policy = api.post(
+        "/oncall/escalation-policies",
+        json={
+            "name": "checkout",
+            "services": ["checkout-api"],
+            "levels": [{"targets": [{"schedule": schedule.json()["id"]}]}],
+        },
+    )
+    assert policy.status_code == 201, policy.text
     return {
+        "schedule_id": schedule.json()["id"],
+        "policy_id": policy.json()["id"],
         "incident_id": incident_id,
         "investigation_id": investigation_id,
         "entry_id": entry_id,
@@ -143,7 +169,14 @@ def path_with(path: str, ids: dict[str, str]) -> str:
     (/workflows/{run_id}/status) and a runbook's (/incidents/{incident_id}/runbooks/runs/{run_id})."""
     if path.startswith("/workflows/"):
         ids = {**ids, "run_id": ids["workflow_run_id"]}
-    return path.format(**ids)
+    return path.format(**ids) + QUERIES.get(path, "")
+
+
+# Routes that need a query parameter to answer.
+QUERIES = {
+    "/oncall/current": "?service=checkout-api",
+    "/notifications/escalation": "?service=checkout-api&minutes_elapsed=5",
+}
 
 
 def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client):
@@ -151,8 +184,10 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
     document = api.get("/openapi.json").json()
     bodies: dict[str, Any] = {}
     for path, operations in document["paths"].items():
-        # /metrics is Prometheus text, its own format; an alert's raw payload is the sender's bytes, as sent.
-        if "get" not in operations or path in {"/metrics", "/incidents/{incident_id}/alerts/raw"}:
+        # /metrics is Prometheus text, its own format; an alert's raw payload is the sender's bytes, as sent; a
+        # schedule's calendar is iCalendar, its times in the schedule's zone (TZID).
+        own_format = {"/metrics", "/incidents/{incident_id}/alerts/raw", "/oncall/schedules/{schedule_id}.ics"}
+        if "get" not in operations or path in own_format:
             continue
         response = api.get(path_with(path, ids))
         assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
@@ -164,6 +199,11 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
     assert any(event["payload"].get("starts_at") for event in bodies["/incidents/{incident_id}/timeline"]["events"])
     assert bodies["/webhook/deploy/recent"]["deploys"][0]["timestamp"] == "2026-01-01T04:00:00.250000Z"
     assert bodies["/workflows/{run_id}/status"]["steps"][0]["started_at"]
+    # The one exception, by issue #13's shape: a shift's start and end are in its schedule's zone, with the offset
+    # there then (India: +05:30). Everything else about the schedule is in UTC.
+    shifts = bodies["/oncall/schedules/{schedule_id}/shifts"].pop("shifts")
+    assert shifts and all(s["start"].endswith("+05:30") and s["end"].endswith("+05:30") for s in shifts), shifts
+    assert bodies["/oncall/schedules/{schedule_id}"]["overrides"][0]["start"] == "2026-01-02T04:00:00Z"
     found = {path: offenders(body) for path, body in bodies.items() if offenders(body)}
     assert not found, found
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisre.core.errors import AuthenticationError, ForbiddenError, UpstreamError, ValidationError
+from aisre.core.errors import AuthenticationError, ConflictError, ForbiddenError, UpstreamError, ValidationError
 
 
 class ChannelConfigError(ValidationError):
@@ -34,3 +34,18 @@ class WebhookSecretError(ValidationError):
 class SlackNotConfiguredError(AuthenticationError):
     """No Slack signing secret is configured: no interactivity request can be told from a forgery, so none is
     acted on (401, naming SLACK_SIGNING_SECRET)."""
+
+
+class ScheduleError(ValidationError):
+    """An on-call schedule that cannot be: an unknown time zone, a layer without participants, overlapping
+    overrides... (422 naming the field: `layers[0].participants`, `time_zone`, `overrides[1]`)."""
+
+
+class EscalationPolicyError(ValidationError):
+    """An escalation policy that cannot be: no levels, a target that is neither a schedule nor a user, a schedule
+    that does not exist (422 naming the field: `levels[0].targets[1].schedule`)."""
+
+
+class ServiceClaimedError(ConflictError):
+    """A service is another escalation policy's already (409 naming the field and, in details, that policy): one
+    policy per service, so that /oncall/current and an incident's escalation have one answer."""

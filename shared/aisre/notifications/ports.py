@@ -3,18 +3,25 @@ the outbound HTTP client they share (the SSRF guard), and the stores."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from aisre.incidents.model.incident import Incident
+from typing import Any, Protocol
+
+from aisre.core.paging import Page
+from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import Delivery, DeliveryJob, SendResult
 from aisre.notifications.model.delivery_policy import TargetHealth
 from aisre.notifications.model.events import NotificationEvent
 from aisre.notifications.model.queue_messages import QueueMessage
 from aisre.notifications.model.triggers import Trigger, TriggerRun
+from aisre.notifications.model.oncall.escalation import Policy
+from aisre.notifications.model.oncall.schedule import Schedule
+from aisre.notifications.model.oncall.shifts import Shift
 from aisre.notifications.model.webhooks import OutgoingWebhook
 
 
@@ -257,3 +264,81 @@ class ApprovalDecider(Protocol):
     def approve(
         self, workspace_id: str | None, approval_id: str, principal: str, *, authenticated: bool, comment: str | None
     ) -> tuple[Any, Any]: ...
+
+
+# -- On-call and escalation -----------------------------------------------------------------------------------
+
+
+class ScheduleStore(Protocol):
+    """A workspace's on-call schedules. Missing ones are NotFoundError (field `schedule_id`)."""
+
+    def create_schedule(self, schedule: Schedule) -> None: ...
+
+    def get_schedule(self, workspace_id: str, schedule_id: str) -> Schedule: ...
+
+    def find_schedules(self, workspace_id: str, schedule_ids: Collection[str]) -> dict[str, Schedule]:
+        """Those of `schedule_ids` that exist, by id."""
+
+    def list_schedules(self, workspace_id: str, limit: int, cursor: str | None) -> Page[Schedule]: ...
+
+    def replace_schedule(self, before: Schedule, after: Schedule) -> None:
+        """ConflictError when it changed since `before` was read."""
+
+    def delete_schedule(self, schedule: Schedule) -> None:
+        """ConflictError (naming them) while escalation policies name it."""
+
+
+class PolicyStore(Protocol):
+    """A workspace's escalation policies, each service claimed by one. A policy's write names the schedules it
+    targets in the same transaction, so a schedule is never deleted from under it."""
+
+    def create_policy(self, policy: Policy) -> None:
+        """ConflictError when a service it names is another policy's, or a schedule was deleted meanwhile."""
+
+    def get_policy(self, workspace_id: str, policy_id: str) -> Policy: ...
+
+    def list_policies(self, workspace_id: str, limit: int, cursor: str | None) -> Page[Policy]: ...
+
+    def replace_policy(self, before: Policy, after: Policy) -> None: ...
+
+    def delete_policy(self, policy: Policy) -> None: ...
+
+    def service_owners(self, workspace_id: str, services: Collection[str]) -> dict[str, str]:
+        """The policy id each of `services` that has one belongs to."""
+
+    def policy_for_service(self, workspace_id: str, service: str) -> Policy | None: ...
+
+
+class EscalationPages(Protocol):
+    """What an incident's escalation has paged: a Task retried after its page went out does not page again."""
+
+    def paged_before(self, workspace_id: str, incident_id: str, round_: int, level: int) -> tuple[str, ...] | None:
+        """Who that page went to, or None when it has not gone out."""
+
+    def record_page(
+        self, workspace_id: str, incident_id: str, policy_id: str, round_: int, level: int, recipients: Sequence[str]
+    ) -> None: ...
+
+
+class EscalationMachine(Protocol):
+    """One Step Functions execution per incident, named from it: a second start of the same name is a no-op."""
+
+    def start(self, name: str, state: Mapping[str, Any]) -> bool:
+        """True when this call started it, False when an execution of that name exists already."""
+
+    def stop(self, name: str) -> bool:
+        """True when a running execution was stopped."""
+
+
+class EscalationIncidents(Protocol):
+    """What escalation needs of incidents (IncidentService is one)."""
+
+    def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...
+
+    def record_event(self, workspace_id: str, event: TimelineEvent) -> None: ...
+
+
+class CalendarWriter(Protocol):
+    """A schedule's shifts as an iCalendar document (text/calendar)."""
+
+    def calendar(self, schedule: Schedule, shifts: Sequence[Shift]) -> bytes: ...

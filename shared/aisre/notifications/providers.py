@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from aisre.core.providers import configured_table
+from aisre.core.providers import configured_table, table_connection
 from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
 
 if TYPE_CHECKING:
     from aisre.notifications.adapters.sqs_queue import SqsNotificationQueue
+    from aisre.notifications.model.events import NotificationEvent
     from aisre.notifications.ports import (
+        CalendarWriter,
         ChannelLookup,
         DeliveryQueue,
+        Dispatch,
+        EscalationMachine,
+        EscalationPages,
+        OnCall,
         OutboundHttp,
         Sender,
         Senders,
@@ -26,11 +32,15 @@ if TYPE_CHECKING:
     )
     from aisre.notifications.service.delivery import DeliveryWorker
     from aisre.notifications.service.dispatch import Dispatcher
+    from aisre.notifications.service.escalation import EscalationService
+    from aisre.notifications.service.escalation_policies import EscalationPolicyService
+    from aisre.notifications.service.oncall import OnCallService
     from aisre.notifications.service.slack_interactions import SlackInteractions
     from aisre.notifications.service.test_notifications import NotificationTester
     from aisre.notifications.service.triggers import TriggerService
     from aisre.notifications.service.webhooks import WebhookService
     from aisre.notifications.store.delivery_store import DynamoDeliveryStore
+    from aisre.notifications.store.oncall_store import DynamoOnCallStore
 
 
 # The delivery pipeline -----------------------------------------------------------------------------------------
@@ -71,7 +81,7 @@ def dispatcher(scope: Scope) -> Dispatcher:
         scope.get(delivery_records),
         queue,
         inbox=scope.get(inbox),
-        oncall=scope.get(oncall_responders),
+        oncall=scope.get(oncall),
         triggers=scope.get(trigger_service),
         escalation=scope.get(escalation_service),
     )
@@ -104,7 +114,7 @@ def notification_tester(scope: Scope) -> NotificationTester:
     from aisre.notifications.service.test_notifications import NotificationTester
 
     return NotificationTester(
-        scope.get(routing_service), scope.get(channel_lookup), scope.get(channel_senders), scope.get(oncall_responders)
+        scope.get(routing_service), scope.get(channel_lookup), scope.get(channel_senders), scope.get(oncall)
     )
 
 
@@ -241,4 +251,90 @@ def slack_interactions(scope: Scope) -> SlackInteractions:
         # Read on each request (the secrets source caches it): a rotated signing secret is used without a restart.
         signing_secret=lambda: load_secrets(settings).slack_signing_secret,
         http=scope.get(outbound_http),
+    )
+
+
+# On-call and escalation ----------------------------------------------------------------------------------------
+
+
+def oncall_store(scope: Scope) -> DynamoOnCallStore:
+    """ScheduleStore and PolicyStore in one: a policy's transaction writes on its schedules."""
+    from aisre.notifications.store.oncall_store import DynamoOnCallStore
+
+    scope.get(configured_table)
+    return DynamoOnCallStore(scope.get(table_connection))
+
+
+def escalation_pages(scope: Scope) -> EscalationPages:
+    from aisre.core.clock import utc_now
+    from aisre.notifications.store.escalation_pages import DynamoEscalationPages
+
+    scope.get(configured_table)
+    return DynamoEscalationPages(utc_now, retention=timedelta(days=scope.settings.notification_retention_days))
+
+
+def calendar_writer(scope: Scope) -> CalendarWriter:
+    from aisre.notifications.adapters.ical import ICalendarWriter
+
+    return ICalendarWriter()
+
+
+def oncall_service(scope: Scope) -> OnCallService:
+    from aisre.notifications.service.oncall import OnCallService
+
+    return OnCallService(scope.get(oncall_store), scope.get(calendar_writer))
+
+
+def escalation_policy_service(scope: Scope) -> EscalationPolicyService:
+    from aisre.notifications.service.escalation_policies import EscalationPolicyService
+
+    store = scope.get(oncall_store)
+    return EscalationPolicyService(store, store)
+
+
+def oncall(scope: Scope) -> OnCall:
+    """OnCall (ports.py) for the dispatcher: who a service's policy pages first, now."""
+    return scope.get(escalation_policy_service)
+
+
+def escalation_machine(scope: Scope) -> EscalationMachine | None:
+    """The escalation state machine (ESCALATION_STATE_MACHINE_ARN); None where none is configured."""
+    from aisre.notifications.adapters.escalation_machine import StepFunctionsEscalations
+
+    settings = scope.settings
+    if not settings.escalation_state_machine_arn:
+        return None
+    return StepFunctionsEscalations(
+        settings.aws_region, settings.aws_endpoint_url, settings.escalation_state_machine_arn
+    )
+
+
+class _DispatchLater:
+    """The dispatcher, asked for on the first page: it is built with the escalation service (it starts and stops
+    escalations), so the escalation service cannot have it built first."""
+
+    def __init__(self, scope: Scope) -> None:
+        self._scope = scope
+
+    def dispatch(self, event: NotificationEvent) -> None:
+        self._scope.get(dispatcher).dispatch(event)
+
+
+def escalation_dispatch(scope: Scope) -> Dispatch:
+    """Where an escalation's pages go: the notifications' dispatcher (routing, in-app inboxes, webhooks)."""
+    return _DispatchLater(scope)
+
+
+def escalation_service(scope: Scope) -> EscalationService:
+    from aisre.notifications.service.escalation import EscalationService
+
+    store = scope.get(oncall_store)
+    return EscalationService(
+        store,
+        store,
+        scope.get(incident_service),
+        scope.get(escalation_dispatch),
+        scope.get(escalation_pages),
+        scope.get(escalation_machine),
+        public_url=scope.settings.public_base_url,
     )

@@ -1,0 +1,1 @@
+"""On-call, pure: schedules (layers of rotations, restrictions, overrides), their shifts, escalation policies."""
