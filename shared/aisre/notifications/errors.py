@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisre.core.errors import ForbiddenError, UpstreamError, ValidationError
+from aisre.core.errors import AisreError, ConflictError, ForbiddenError, UpstreamError, ValidationError
 
 
 class ChannelConfigError(ValidationError):
@@ -16,3 +16,16 @@ class OutboundAddressError(ForbiddenError):
 
 class DeliveryError(UpstreamError):
     """A receiver did not take a delivery (its answer is recorded on the delivery)."""
+
+
+class RoutingRuleError(ValidationError):
+    """A routing rule's match or channels cannot be used (422 naming the field: `match.labels.team`, `channels[0]`)."""
+
+
+class RoutesFileError(AisreError):
+    """The routes file (NOTIFICATION_ROUTES_FILE, or the built-in routes.yaml) cannot be used; `field` names the key.
+    A fault of the deployment, not of a request: not a 4xx."""
+
+
+class ChannelInUseError(ConflictError):
+    """A channel that routing rules name cannot be deleted; `details.rules` names them."""
