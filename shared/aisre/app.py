@@ -36,6 +36,14 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
+    # Notifications (issue #13). The channels' and rules' routers before the inbox's, whose /{id} routes would
+    # otherwise take /api/v1/notifications/channels/... for a notification's id.
+    "notifications": (
+        "aisre.notifications.api.routing",
+        "aisre.notifications.api.channels",
+        "aisre.notifications.api.rules",
+        "aisre.notifications.api.inbox",
+    ),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
