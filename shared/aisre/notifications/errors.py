@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisre.core.errors import AisreError, ConflictError, ForbiddenError, UpstreamError, ValidationError
+from aisre.core.errors import ConflictError, ForbiddenError, UpstreamError, ValidationError
 
 
 class ChannelConfigError(ValidationError):
@@ -22,9 +22,10 @@ class RoutingRuleError(ValidationError):
     """A routing rule's match or channels cannot be used (422 naming the field: `match.labels.team`, `channels[0]`)."""
 
 
-class RoutesFileError(AisreError):
+class RoutesFileError(ValidationError):
     """The routes file (NOTIFICATION_ROUTES_FILE, or the built-in routes.yaml) cannot be used; `field` names the key.
-    A fault of the deployment, not of a request: not a 4xx."""
+    Raised when the routing is first built (the notifications function's start), as core/secrets.py refuses a bad
+    AISRE_SECRETS_SOURCE."""
 
 
 class ChannelInUseError(ConflictError):
