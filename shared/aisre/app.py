@@ -36,10 +36,15 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),
-    # Notifications (issue #13): deliveries, channels and routing, the in-app inbox, on-call, outgoing webhooks, triggers.
-    # The deliveries' /api/v1/notifications/deliveries before the inbox's /api/v1/notifications/{id}.
+    # Notifications (issue #13): deliveries, channels, routing, the in-app inbox, on-call, outgoing webhooks, triggers.
+    # The deliveries', channels' and rules' routers before the inbox's, whose /{id} routes would otherwise take
+    # /api/v1/notifications/channels/... for a notification's id.
     "notifications": (
         "aisre.notifications.api.deliveries",
+        "aisre.notifications.api.routing",
+        "aisre.notifications.api.channels",
+        "aisre.notifications.api.rules",
+        "aisre.notifications.api.inbox",
         "aisre.notifications.api.webhooks",
         "aisre.notifications.api.triggers",
         "aisre.notifications.api.oncall",

@@ -147,9 +147,20 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
         },
     )
     assert policy.status_code == 201, policy.text
+    # A notification channel, a routing rule naming it, and an in-app notification of the caller's (dev mode's).
+    channel = api.post(
+        "/api/v1/notifications/channels",
+        json={"name": "ops-mail", "type": "email", "config": {"to": ["ops@example.com"]}},
+    )
+    assert channel.status_code == 201, channel.text
+    rule = api.post("/api/v1/notifications/rules", json={"name": "ops", "channels": [channel.json()["id"]]})
+    assert rule.status_code == 201, rule.text
+    _notify_in_app(str(api.headers["X-Workspace-Id"]), incident_id)
     return {
         "schedule_id": schedule.json()["id"],
         "policy_id": policy.json()["id"],
+        "channel_id": channel.json()["id"],
+        "rule_id": rule.json()["id"],
         "incident_id": incident_id,
         "investigation_id": investigation_id,
         "entry_id": entry_id,
@@ -162,6 +173,27 @@ def seed_workspace(api: httpx.Client) -> dict[str, str]:
         "webhook_id": webhook.json()["id"],
         "trigger_id": trigger.json()["id"],
     }
+
+
+def _notify_in_app(workspace: str, incident_id: str) -> None:
+    """What the dispatch does for a recipient of an event (Inbox.add), here for dev mode's principal."""
+    from datetime import UTC
+
+    from aisre.core.auth import DEV_CALLER
+    from aisre.core.scope import default_scope
+    from aisre.notifications.model.events import EventType, NotificationEvent
+    from aisre.notifications.providers import inbox_service
+
+    event = NotificationEvent(
+        event_id=f"ev-{incident_id}",
+        event_type=EventType.INCIDENT_OPENED,
+        workspace_id=workspace,
+        occurred_at=datetime.now(UTC),
+        severity="critical",
+        title="OOMKilled on checkout-api",
+        incident_id=incident_id,
+    )
+    default_scope().get(inbox_service).add(workspace, DEV_CALLER.principal, event)
 
 
 def path_with(path: str, ids: dict[str, str]) -> str:
@@ -204,6 +236,8 @@ def test_no_response_carries_a_timestamp_other_than_utc_with_z(api: httpx.Client
     shifts = bodies["/oncall/schedules/{schedule_id}/shifts"].pop("shifts")
     assert shifts and all(s["start"].endswith("+05:30") and s["end"].endswith("+05:30") for s in shifts), shifts
     assert bodies["/oncall/schedules/{schedule_id}"]["overrides"][0]["start"] == "2026-01-02T04:00:00Z"
+    assert bodies["/api/v1/notifications"]["notifications"][0]["created_at"]
+    assert bodies["/api/v1/notifications/channels/{channel_id}"]["created_at"]
     found = {path: offenders(body) for path, body in bodies.items() if offenders(body)}
     assert not found, found
 

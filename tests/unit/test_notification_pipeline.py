@@ -280,7 +280,7 @@ def test_repeated_failures_open_the_circuit_and_a_success_closes_it() -> None:
     pipeline.worker.handle(RouteEvent(event()))
     ((deliver, _),) = pipeline.queue.take()
     pipeline.worker.handle(deliver)
-    ((waiting, delay),) = pipeline.queue.take()
+    ((_waiting, delay),) = pipeline.queue.take()
     assert delay == 30 and not pipeline.sender.calls  # not attempted while open; queued for when it closes
     assert pipeline.delivery().attempts == 0 and "circuit" in (pipeline.delivery().last_error or "")
 

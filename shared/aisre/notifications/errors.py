@@ -49,3 +49,17 @@ class EscalationPolicyError(ValidationError):
 class ServiceClaimedError(ConflictError):
     """A service is another escalation policy's already (409 naming the field and, in details, that policy): one
     policy per service, so that /oncall/current and an incident's escalation have one answer."""
+
+
+class RoutingRuleError(ValidationError):
+    """A routing rule's match or channels cannot be used (422 naming the field: `match.labels.team`, `channels[0]`)."""
+
+
+class RoutesFileError(ValidationError):
+    """The routes file (NOTIFICATION_ROUTES_FILE, or the built-in routes.yaml) cannot be used; `field` names the key.
+    Raised when the routing is first built (the notifications function's start), as core/secrets.py refuses a bad
+    AISRE_SECRETS_SOURCE."""
+
+
+class ChannelInUseError(ConflictError):
+    """A channel that routing rules name cannot be deleted; `details.rules` names them."""

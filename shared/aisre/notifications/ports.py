@@ -8,20 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from aisre.incidents.model.incident import Incident
-from typing import Any, Protocol
-
 from aisre.core.paging import Page
 from aisre.incidents.model.incident import Incident, TimelineEvent
 from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import Delivery, DeliveryJob, SendResult
 from aisre.notifications.model.delivery_policy import TargetHealth
 from aisre.notifications.model.events import NotificationEvent
-from aisre.notifications.model.queue_messages import QueueMessage
-from aisre.notifications.model.triggers import Trigger, TriggerRun
+from aisre.notifications.model.inbox import InboxItem
 from aisre.notifications.model.oncall.escalation import Policy
 from aisre.notifications.model.oncall.schedule import Schedule
 from aisre.notifications.model.oncall.shifts import Shift
+from aisre.notifications.model.queue_messages import QueueMessage
+from aisre.notifications.model.routing import RoutingRule
+from aisre.notifications.model.triggers import Trigger, TriggerRun
 from aisre.notifications.model.webhooks import OutgoingWebhook
 
 
@@ -166,9 +165,10 @@ class TriggerHook(Protocol):
 class EscalationHook(Protocol):
     """Escalation of a new incident starts; an acknowledgement or resolution stops it (service/escalation.py)."""
 
-    def start(self, workspace_id: str, incident_id: str, service: str | None, severity: str) -> None: ...
+    def start(self, workspace_id: str, incident_id: str, service: str | None, severity: str | None) -> bool:
+        """True when an escalation started (a policy covers the service): its first level pages the people."""
 
-    def stop(self, workspace_id: str, incident_id: str) -> None: ...
+    def stop(self, workspace_id: str, incident_id: str) -> bool: ...
 
 
 class IncidentReader(Protocol):
@@ -342,3 +342,91 @@ class CalendarWriter(Protocol):
     """A schedule's shifts as an iCalendar document (text/calendar)."""
 
     def calendar(self, schedule: Schedule, shifts: Sequence[Shift]) -> bytes: ...
+
+
+# -- Channels, routing and the inbox: their stores -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """Where a channel's secret values are: the secret's name in the secrets store and the version the channel
+    uses (pinned, so that a write that lost its race cannot hand its values to the winner's channel)."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class StoredChannel:
+    """A channel as stored: `channel.config` holds its plain values and its secrets masked (never a secret value);
+    `secret` says where the secret values are (None: a channel without any)."""
+
+    channel: Channel
+    secret: SecretRef | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A workspace's rules in order, and the version their next write is conditioned on (0: none written yet)."""
+
+    rules: tuple[RoutingRule, ...] = ()
+    version: int = 0
+
+
+class ChannelStore(Protocol):
+    def list_channels(self, workspace_id: str) -> Sequence[StoredChannel]: ...
+
+    def get_channel(self, workspace_id: str, channel_id: str) -> StoredChannel:
+        """NotFoundError (field channel_id) when it is not in the workspace."""
+
+    def create_channel(self, stored: StoredChannel) -> None:
+        """ConflictError (field name) when the workspace has a channel of that name."""
+
+    def replace_channel(self, current: StoredChannel, updated: StoredChannel) -> None:
+        """Conditioned on `current`'s version (and the new name being free): ConflictError otherwise."""
+
+    def delete_channel(self, stored: StoredChannel, rules_version: int) -> None:
+        """Conditioned on its version and on the rules being at `rules_version` (read and found not naming it):
+        ConflictError otherwise."""
+
+
+class RuleStore(Protocol):
+    def get_rules(self, workspace_id: str) -> RuleSet: ...
+
+    def save_rules(
+        self, workspace_id: str, rules: Sequence[RoutingRule], expected_version: int, channel_ids: Collection[str]
+    ) -> RuleSet:
+        """Conditioned on the version read and on each of `channel_ids` existing: ConflictError otherwise."""
+
+
+class ChannelSecrets(Protocol):
+    """A channel's secret values in the secrets store, one secret per channel."""
+
+    def put(self, workspace_id: str, channel_id: str, values: Mapping[str, str]) -> SecretRef: ...
+
+    def get(self, ref: SecretRef) -> dict[str, str]:
+        """Empty when the secret (or its version) is gone."""
+
+    def delete(self, ref: SecretRef) -> None: ...
+
+
+class InboxStore(Protocol):
+    def add(self, item: InboxItem, expires_at: datetime) -> bool:
+        """False when the principal's inbox holds this event already (a redelivered event adds nothing)."""
+
+    def list_items(
+        self, workspace_id: str, principal: str, limit: int, offset: int, now: datetime
+    ) -> tuple[list[InboxItem], bool]:
+        """Newest first, and whether more follow."""
+
+    def read_boundary(self, workspace_id: str, principal: str) -> str | None: ...
+
+    def count_unread(
+        self, workspace_id: str, principal: str, boundary: str | None, now: datetime, at_most: int
+    ) -> int: ...
+
+    def mark_read(self, workspace_id: str, principal: str, item_id: str, now: datetime) -> InboxItem:
+        """NotFoundError (field notification_id) when the principal has no such item."""
+
+    def mark_all_read(self, workspace_id: str, principal: str, boundary: str) -> None:
+        """Moves the boundary forward (never back)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from aisre.core.clock import utc_now
 from aisre.core.providers import configured_table, table_connection
 from aisre.core.scope import Scope
 from aisre.incidents.providers import incident_service
@@ -12,15 +13,20 @@ from aisre.incidents.providers import incident_service
 if TYPE_CHECKING:
     from aisre.notifications.adapters.sqs_queue import SqsNotificationQueue
     from aisre.notifications.model.events import NotificationEvent
+    from aisre.notifications.model.routing import DefaultRoutes
     from aisre.notifications.ports import (
         CalendarWriter,
         ChannelLookup,
+        ChannelSecrets,
+        ChannelStore,
         DeliveryQueue,
         Dispatch,
         EscalationMachine,
         EscalationPages,
+        InboxStore,
         OnCall,
         OutboundHttp,
+        RuleStore,
         Sender,
         Senders,
         TriggerActions,
@@ -30,11 +36,15 @@ if TYPE_CHECKING:
         WebhookSender,
         WebhookStore,
     )
+    from aisre.notifications.service.channels import ChannelService
     from aisre.notifications.service.delivery import DeliveryWorker
     from aisre.notifications.service.dispatch import Dispatcher
     from aisre.notifications.service.escalation import EscalationService
     from aisre.notifications.service.escalation_policies import EscalationPolicyService
+    from aisre.notifications.service.inbox import InboxService
     from aisre.notifications.service.oncall import OnCallService
+    from aisre.notifications.service.routing import RoutingChanges, RoutingService
+    from aisre.notifications.service.rules import RuleService
     from aisre.notifications.service.slack_interactions import SlackInteractions
     from aisre.notifications.service.test_notifications import NotificationTester
     from aisre.notifications.service.triggers import TriggerService
@@ -80,7 +90,7 @@ def dispatcher(scope: Scope) -> Dispatcher:
         scope.get(webhook_lookup),
         scope.get(delivery_records),
         queue,
-        inbox=scope.get(inbox),
+        inbox=scope.get(inbox_service),
         oncall=scope.get(oncall),
         triggers=scope.get(trigger_service),
         escalation=scope.get(escalation_service),
@@ -97,7 +107,7 @@ def delivery_worker(scope: Scope) -> DeliveryWorker:
         scope.get(dispatcher),
         scope.get(delivery_records),
         queue,
-        scope.get(channel_lookup),
+        scope.get(channel_service),
         scope.get(channel_senders),
         scope.get(webhook_lookup),
         scope.get(webhook_sender),
@@ -114,7 +124,7 @@ def notification_tester(scope: Scope) -> NotificationTester:
     from aisre.notifications.service.test_notifications import NotificationTester
 
     return NotificationTester(
-        scope.get(routing_service), scope.get(channel_lookup), scope.get(channel_senders), scope.get(oncall)
+        scope.get(routing_service), scope.get(channel_service), scope.get(channel_senders), scope.get(oncall)
     )
 
 
@@ -159,9 +169,8 @@ def webhook_lookup(scope: Scope) -> WebhookLookup:
 
 
 def trigger_channels(scope: Scope) -> ChannelLookup | None:
-    """The channels a trigger's notify action names: the routing part's ChannelLookup, once it is wired here (none
-    until then: every channel id is then unknown, a 422)."""
-    return None
+    """The channels a trigger's notify action names: the routing part's ChannelLookup."""
+    return scope.get(channel_service)
 
 
 def trigger_deliveries(scope: Scope) -> DeliveryQueue | None:
@@ -337,4 +346,89 @@ def escalation_service(scope: Scope) -> EscalationService:
         scope.get(escalation_pages),
         scope.get(escalation_machine),
         public_url=scope.settings.public_base_url,
+    )
+
+
+# -- Channels, routing and the inbox ------------------------------------------------------------------------------
+
+
+def default_routes(scope: Scope) -> DefaultRoutes:
+    """The built-in routes with NOTIFICATION_ROUTES_FILE's over them (RoutesFileError naming the key when bad)."""
+    from aisre.notifications.adapters.routes_file import load_routes
+
+    return load_routes(scope.settings.notification_routes_file or None)
+
+
+def channel_secrets(scope: Scope) -> ChannelSecrets:
+    from aisre.notifications.adapters.channel_secrets import SecretsManagerChannelSecrets
+
+    settings = scope.settings
+    return SecretsManagerChannelSecrets(settings.aws_region, settings.aws_endpoint_url, settings.channel_secret_prefix)
+
+
+def channel_store(scope: Scope) -> ChannelStore:
+    from aisre.notifications.store.channel_store import DynamoChannelStore
+
+    return DynamoChannelStore(scope.get(table_connection))
+
+
+def rule_store(scope: Scope) -> RuleStore:
+    from aisre.notifications.store.rule_store import DynamoRuleStore
+
+    return DynamoRuleStore(scope.get(table_connection), utc_now)
+
+
+def routing_changes(scope: Scope) -> RoutingChanges:
+    """Channel and rule changes made in this process, so that routing here need not wait out its cache."""
+    from aisre.notifications.service.routing import RoutingChanges
+
+    return RoutingChanges()
+
+
+def routing_service(scope: Scope) -> RoutingService:
+    """The RouteResolver: which channels an event goes to (secrets masked)."""
+    from aisre.notifications.service.routing import RoutingService
+
+    return RoutingService(
+        scope.get(channel_store),
+        scope.get(rule_store),
+        scope.get(default_routes),
+        changes=scope.get(routing_changes),
+    )
+
+
+def channel_service(scope: Scope) -> ChannelService:
+    """The channels' CRUD, and the ChannelLookup of the delivery worker (get_channel: with its secrets)."""
+    from aisre.notifications.service.channels import ChannelService
+
+    return ChannelService(
+        scope.get(channel_store),
+        scope.get(rule_store),
+        scope.get(channel_secrets),
+        allow_http=scope.settings.outbound_allow_private_networks,
+        clock=utc_now,
+        changed=scope.get(routing_changes).changed,
+    )
+
+
+def rule_service(scope: Scope) -> RuleService:
+    from aisre.notifications.service.rules import RuleService
+
+    return RuleService(
+        scope.get(rule_store), scope.get(channel_store), clock=utc_now, changed=scope.get(routing_changes).changed
+    )
+
+
+def inbox_store(scope: Scope) -> InboxStore:
+    from aisre.notifications.store.inbox_store import DynamoInboxStore
+
+    return DynamoInboxStore(scope.get(table_connection))
+
+
+def inbox_service(scope: Scope) -> InboxService:
+    """The Inbox (in-app notifications per principal)."""
+    from aisre.notifications.service.inbox import InboxService
+
+    return InboxService(
+        scope.get(inbox_store), clock=utc_now, retention=timedelta(days=scope.settings.notification_retention_days)
     )

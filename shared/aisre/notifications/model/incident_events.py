@@ -99,3 +99,8 @@ def coalesce_openings(events: list[NotificationEvent]) -> list[NotificationEvent
         newest = max(group, key=lambda item: item.occurred_at)
         kept.append(replace(newest, data={**newest.data, "folded_incidents": len(group)}))
     return kept
+
+
+def is_page(event: NotificationEvent) -> bool:
+    """An escalation's page (service/escalation.py puts what it paged under `data["escalation"]`)."""
+    return "escalation" in event.data

@@ -18,7 +18,7 @@ from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import Delivery, DeliveryJob, DeliveryStatus, TargetKind
 from aisre.notifications.model.delivery_policy import GROUP_UPDATE_SECONDS, delivery_id
 from aisre.notifications.model.events import WEBHOOK_EVENT_NAMES, EventType, NotificationEvent
-from aisre.notifications.model.incident_events import folded_count, is_group_update
+from aisre.notifications.model.incident_events import folded_count, is_group_update, is_page
 from aisre.notifications.model.queue_messages import Deliver
 from aisre.notifications.model.webhooks import OutgoingWebhook
 from aisre.notifications.ports import (
@@ -90,10 +90,14 @@ class Dispatcher:
         self._clock = clock
 
     def dispatch(self, event: NotificationEvent) -> Dispatched:
-        self._escalate(event)
-        recipients = self._tell_people(event)
+        if is_page(event) and event.event_type is EventType.INCIDENT_OPENED:
+            # An escalation's first level: the channels had the incident's opening; this page is for the people.
+            return Dispatched((), (), self._tell_people(event, ask_oncall=False))
+        escalating = False if is_page(event) else self._escalate(event)
+        recipients = self._tell_people(event, ask_oncall=not escalating)
         if self._triggers is not None:
-            self._guarded("triggers", lambda: self._triggers.on_event(event) if self._triggers else None)
+            triggers = self._triggers
+            self._guarded("triggers", lambda: triggers.on_event(event))
         channels = [channel_target(channel) for channel in self._routes.channels_for(event) if channel.enabled]
         hooks = [webhook_target(hook) for hook in self._webhooks.subscribed(event.workspace_id, _webhook_name(event))]
         if is_group_update(event):
@@ -127,11 +131,13 @@ class Dispatcher:
             self._queue.send([Deliver(job)], delay_seconds=GROUP_UPDATE_SECONDS)
         return first
 
-    def _tell_people(self, event: NotificationEvent) -> tuple[str, ...]:
+    def _tell_people(self, event: NotificationEvent, *, ask_oncall: bool) -> tuple[str, ...]:
+        """The people the event names get it in the app; a new incident without an escalation that pages them,
+        the people on call for its service."""
         if event.event_type not in _INBOX_EVENTS or is_group_update(event) or self._inbox is None:
             return ()
         recipients = event.recipients
-        if not recipients and event.event_type is EventType.INCIDENT_OPENED and self._oncall is not None:
+        if not recipients and ask_oncall and event.event_type is EventType.INCIDENT_OPENED and self._oncall:
             oncall = self._oncall
             found = self._guarded("on-call", lambda: oncall.responders(event.workspace_id, event.service))
             recipients = tuple(found or ())
@@ -143,16 +149,21 @@ class Dispatcher:
     def _add_to_inbox(self, inbox: Inbox, principal: str, event: NotificationEvent) -> None:
         self._guarded("inbox", lambda: inbox.add(event.workspace_id, principal, event))
 
-    def _escalate(self, event: NotificationEvent) -> None:
+    def _escalate(self, event: NotificationEvent) -> bool:
+        """Start a new incident's escalation (True when one started), stop an acknowledged or resolved one's."""
         escalation, incident_id = self._escalation, event.incident_id
         if escalation is None or incident_id is None or is_group_update(event):
-            return
+            return False
         if event.event_type is EventType.INCIDENT_OPENED:
-            self._guarded(
-                "escalation", lambda: escalation.start(event.workspace_id, incident_id, event.service, event.severity)
+            start = escalation.start
+            return bool(
+                self._guarded(
+                    "escalation", lambda: start(event.workspace_id, incident_id, event.service, event.severity)
+                )
             )
-        elif event.event_type in (EventType.INCIDENT_ACKNOWLEDGED, EventType.INCIDENT_RESOLVED):
+        if event.event_type in (EventType.INCIDENT_ACKNOWLEDGED, EventType.INCIDENT_RESOLVED):
             self._guarded("escalation", lambda: escalation.stop(event.workspace_id, incident_id))
+        return False
 
     def _guarded(self, part: str, work: Callable[[], T]) -> T | None:
         """The channels' deliveries do not wait on the side parts: a failing one is logged, the rest goes on."""
