@@ -8,7 +8,10 @@ from typing import Any
 from aisre.core.observability import logger, traced
 from aisre.core.scope import default_scope
 from aisre.notifications.model.queue_messages import from_body
-from aisre.notifications.providers import delivery_worker
+from aisre.notifications.providers import default_routes, delivery_worker
+
+# A bad routes file (NOTIFICATION_ROUTES_FILE) fails the function's start, naming the key, not every delivery.
+default_scope().get(default_routes)
 
 
 @logger.inject_lambda_context

@@ -11,6 +11,17 @@ from aisre.lambda_http import http_handler
 _http = http_handler(["notifications"])
 
 
+def _check_routes() -> None:
+    """A bad routes file (NOTIFICATION_ROUTES_FILE) fails the function's start, naming the key, not its first page."""
+    from aisre.core.scope import default_scope
+    from aisre.notifications.providers import default_routes
+
+    default_scope().get(default_routes)
+
+
+_check_routes()
+
+
 def _page(state: dict[str, Any]) -> dict[str, Any]:
     from aisre.core.scope import default_scope
     from aisre.notifications.providers import escalation_service
