@@ -51,6 +51,8 @@ FUNCTION_LAYERS = {
     "actions": "InvestigationsLayer",
     "workflows": "BaseLayer",
     "workflow_steps": "InvestigationsLayer",
+    "notifications": "BaseLayer",
+    "notification_delivery": "BaseLayer",
 }
 LAYER_LISTS = {
     "BaseLayer": LAYERS / "base" / "requirements.txt",
