@@ -24,13 +24,16 @@ from aisre.notifications.api.oncall_schemas import (
     SchedulePublic,
     ShiftList,
 )
+from aisre.notifications.api.oncall_shapes import (
+    current_public,
+    policy_public,
+    preview_public,
+    schedule_public,
+    shift_public,
+)
 from aisre.notifications.providers import escalation_policy_service, oncall_service
 
 if TYPE_CHECKING:
-    from aisre.notifications.model.oncall.escalation import Policy
-    from aisre.notifications.model.oncall.paging import ResolvedTarget
-    from aisre.notifications.model.oncall.schedule import Schedule
-    from aisre.notifications.model.oncall.shifts import Shift
     from aisre.notifications.service.escalation_policies import EscalationPolicyService
     from aisre.notifications.service.oncall import OnCallService
 
@@ -67,52 +70,6 @@ _POLICY_CHANGE = error_responses(
     _422="A field at fault, named: a schedule that does not exist (`levels[0].targets[0].schedule`), no levels ...; "
     "nothing is stored",
 )
-
-
-def schedule_public(schedule: Schedule) -> dict[str, Any]:
-    document = schedule.spec.document()
-    return {
-        "id": schedule.id,
-        **document,
-        "overrides": [
-            {"participant": item.participant, "start": item.start, "end": item.end} for item in schedule.spec.overrides
-        ],
-        "policies": sorted(schedule.policies),
-        "created_by": schedule.created_by,
-        "created_at": schedule.created_at,
-        "updated_at": schedule.updated_at,
-        "version": schedule.version,
-    }
-
-
-def policy_public(policy: Policy) -> dict[str, Any]:
-    return {
-        "id": policy.id,
-        **policy.spec.document(),
-        "created_by": policy.created_by,
-        "created_at": policy.created_at,
-        "updated_at": policy.updated_at,
-        "version": policy.version,
-    }
-
-
-def shift_public(shift: Shift, schedule: Schedule) -> dict[str, Any]:
-    zone = schedule.spec.zone
-    shaped: dict[str, Any] = {
-        "start": shift.start.astimezone(zone).isoformat(),
-        "end": shift.end.astimezone(zone).isoformat(),
-        "participant": shift.participant,
-        "source": shift.source,
-    }
-    if shift.override is not None:
-        shaped["override"] = shift.override
-    else:
-        shaped["layer"], shaped["turn"] = shift.layer, shift.turn
-    return shaped
-
-
-def target_public(target: ResolvedTarget) -> dict[str, Any]:
-    return {"type": target.kind, "id": target.ref, "name": target.name, "person": target.person}
 
 
 # -- schedules --------------------------------------------------------------------------------------------------
@@ -269,22 +226,7 @@ def delete_escalation_policy(policy_id: PolicyId, policies: PoliciesDep, workspa
 )
 def get_current_oncall(service: Service, policies: PoliciesDep, workspace: WriteWorkspace) -> dict[str, Any]:
     """The service's escalation policy, its first level's schedule, and who that schedule has on call now."""
-    current = policies.current(workspace, service)
-    shaped: dict[str, Any] = {
-        "service": service,
-        "oncall": current.oncall,
-        "team": current.policy.spec.team or current.policy.spec.name,
-        "escalation_contact": current.escalation_contact,
-        "week_number": current.week_number,
-        "rotation_index": current.rotation_index,
-        "responders": list(current.responders),
-        "policy_id": current.policy.id,
-    }
-    if current.until is not None:
-        shaped["until"] = current.until
-    if current.schedule is not None:
-        shaped["schedule_id"], shaped["time_zone"] = current.schedule.id, current.schedule.spec.time_zone
-    return shaped
+    return current_public(service, policies.current(workspace, service))
 
 
 @router.get(
@@ -300,29 +242,4 @@ def preview_escalation(
 ) -> dict[str, Any]:
     """Who an incident of the service has paged `minutes_elapsed` after it opened, and who is paged next and when
     unless someone acknowledges (the schedules' on-call people as they stand now)."""
-    seen = policies.preview(workspace, service, minutes_elapsed)
-    following = seen.following
-    return {
-        "service": service,
-        "policy_id": seen.policy.id,
-        "policy_name": seen.policy.spec.name,
-        "minutes_elapsed": minutes_elapsed,
-        "level": seen.step.level + 1,
-        "round": seen.step.round + 1,
-        "paged_at_minutes": seen.step.at_minutes,
-        "targets": [target_public(target) for target in seen.targets],
-        "paged": _people(seen.targets),
-        "next_level": following.level + 1 if following else None,
-        "next_round": following.round + 1 if following else None,
-        "next_at_minutes": following.at_minutes if following else None,
-        "next_in_minutes": round(following.at_minutes - minutes_elapsed, 4) if following else None,
-        "next_targets": [target_public(target) for target in seen.next_targets],
-        "next_paged": _people(seen.next_targets),
-        "exhausted": following is None,
-    }
-
-
-def _people(targets: list[ResolvedTarget]) -> list[str]:
-    from aisre.notifications.model.oncall.paging import people
-
-    return list(people(targets))
+    return preview_public(service, minutes_elapsed, policies.preview(workspace, service, minutes_elapsed))
