@@ -148,6 +148,13 @@ class Settings(BaseSettings):
     notification_channel_per_minute: int = Field(
         30, ge=1, validation_alias=AliasChoices("NOTIFICATION_CHANNEL_PER_MINUTE")
     )
+    # A storm's later incidents of one group fold into one update of its first message, sent this long after the first.
+    notification_group_update_seconds: int = Field(
+        30, ge=0, le=900, validation_alias=AliasChoices("NOTIFICATION_GROUP_UPDATE_SECONDS")
+    )
+    # A delivery still waiting this long after its event (its target's circuit open all along) gives up, to the
+    # dead-letter queue: a page an hour late is no page.
+    notification_max_age_seconds: int = Field(3600, ge=60, validation_alias=AliasChoices("NOTIFICATION_MAX_AGE_SECONDS"))
     # A delivery is attempted this many times (backoff between) before it goes to the dead-letter queue.
     notification_max_attempts: int = Field(6, ge=1, le=20, validation_alias=AliasChoices("NOTIFICATION_MAX_ATTEMPTS"))
     # Where the links in messages point (the console or the API); empty: no link.

@@ -94,6 +94,7 @@ def dispatcher(scope: Scope) -> Dispatcher:
         oncall=scope.get(oncall),
         triggers=scope.get(trigger_service),
         escalation=scope.get(escalation_service),
+        group_update_seconds=scope.settings.notification_group_update_seconds,
     )
 
 
@@ -115,6 +116,7 @@ def delivery_worker(scope: Scope) -> DeliveryWorker:
         WorkerSettings(
             max_attempts=settings.notification_max_attempts,
             channel_per_minute=settings.notification_channel_per_minute,
+            max_age_seconds=settings.notification_max_age_seconds,
             public_base_url=settings.public_base_url,
         ),
     )

@@ -40,6 +40,7 @@ from aisre.notifications.service.dispatch import Dispatcher, Target, channel_tar
 class WorkerSettings:
     max_attempts: int = 6
     channel_per_minute: int = 30
+    max_age_seconds: int = 3600
     public_base_url: str = ""
 
 
@@ -114,6 +115,10 @@ class DeliveryWorker:
         health = self._records.health(job.workspace_id, job.target_kind.value, job.target_id)
         if health.is_open(now):
             assert health.open_until is not None
+            if (now - delivery.created_at).total_seconds() > self._settings.max_age_seconds:
+                stale = SendResult.refused("the target's circuit stayed open (repeated failures)")
+                self._finish(job, delivery, stale, now, park=True, reason="too old to send")
+                return
             wait = (health.open_until - now).total_seconds()
             self._later(job, delivery, wait, "the target's circuit is open after repeated failures", now)
             return

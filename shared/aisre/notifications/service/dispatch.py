@@ -77,8 +77,10 @@ class Dispatcher:
         oncall: OnCall | None = None,
         triggers: TriggerHook | None = None,
         escalation: EscalationHook | None = None,
+        group_update_seconds: int = GROUP_UPDATE_SECONDS,
         clock: Callable[[], datetime] = utc_now,
     ):
+        self._group_update_seconds = group_update_seconds
         self._routes = routes
         self._webhooks = webhooks
         self._records = records
@@ -123,12 +125,12 @@ class Dispatcher:
 
     def _fold(self, event: NotificationEvent, target: Target) -> bool:
         """Fold a storm's later incident into its group's conversation at `target`; True when this fold is the
-        first since the last update, and so queued the update (sent GROUP_UPDATE_SECONDS later)."""
+        first since the last update, and so queued the update (sent NOTIFICATION_GROUP_UPDATE_SECONDS later)."""
         now, count = self._clock(), folded_count(event)
         first = self._records.fold(event.workspace_id, event.conversation_key, target.kind.value, target.id, now, count)
         if first:
             job = job_for(event, target, delivery_id(event.event_id, target.kind.value, target.id))
-            self._queue.send([Deliver(job)], delay_seconds=GROUP_UPDATE_SECONDS)
+            self._queue.send([Deliver(job)], delay_seconds=self._group_update_seconds)
         return first
 
     def _tell_people(self, event: NotificationEvent, *, ask_oncall: bool) -> tuple[str, ...]:
