@@ -181,18 +181,14 @@ def test_a_channel_that_keeps_failing_opens_its_circuit_while_alerts_flow(
 
 
 def test_an_escalation_pages_level_two_unless_someone_acknowledges(delivering: Any, api: httpx.Client) -> None:
-    schedule = api.post(
-        "/oncall/schedules",
-        json={"name": "db", "time_zone": "Europe/Berlin",
-              "layers": [{"participants": ["dave"], "rotation": "weekly", "handoff_time": "09:00", "start": "2026-01-05"}]},
-    )  # fmt: skip
+    layer = {"participants": ["dave"], "rotation": "weekly", "handoff_time": "09:00", "start": "2026-01-05"}
+    schedule = api.post("/oncall/schedules", json={"name": "db", "time_zone": "Europe/Berlin", "layers": [layer]})
     assert schedule.status_code == 201, schedule.text
-    policy = api.post(
-        "/oncall/escalation-policies",
-        json={"name": "db", "services": ["db"],
-              "levels": [{"targets": [{"schedule": schedule.json()["id"]}], "delay_minutes": 0.05},
-                         {"targets": [{"user": "eve"}], "delay_minutes": 0.05}]},
-    )  # fmt: skip
+    levels = [
+        {"targets": [{"schedule": schedule.json()["id"]}], "delay_minutes": 0.05},
+        {"targets": [{"user": "eve"}], "delay_minutes": 0.05},
+    ]
+    policy = api.post("/oncall/escalation-policies", json={"name": "db", "services": ["db"], "levels": levels})
     assert policy.status_code == 201, policy.text
 
     def timeline(incident_id: str) -> list[str]:
