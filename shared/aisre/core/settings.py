@@ -154,7 +154,9 @@ class Settings(BaseSettings):
     )
     # A delivery still waiting this long after its event (its target's circuit open all along) gives up, to the
     # dead-letter queue: a page an hour late is no page.
-    notification_max_age_seconds: int = Field(3600, ge=60, validation_alias=AliasChoices("NOTIFICATION_MAX_AGE_SECONDS"))
+    notification_max_age_seconds: int = Field(
+        3600, ge=60, validation_alias=AliasChoices("NOTIFICATION_MAX_AGE_SECONDS")
+    )
     # A delivery is attempted this many times (backoff between) before it goes to the dead-letter queue.
     notification_max_attempts: int = Field(6, ge=1, le=20, validation_alias=AliasChoices("NOTIFICATION_MAX_ATTEMPTS"))
     # Where the links in messages point (the console or the API); empty: no link.
