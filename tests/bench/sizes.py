@@ -29,6 +29,8 @@ TARGET_MB = {
     "ActionsFunction": 150,
     "WorkflowsFunction": 60,
     "WorkflowStepsFunction": 150,
+    "NotificationsFunction": 60,
+    "NotificationDeliveryFunction": 60,
 }
 LAMBDA_LIMIT_MB = 250
 # What changes the build: when one of these is newer than the build, the figures are stale.
