@@ -1,3 +1,3 @@
-"""The single table's base: the record class and its indexes, key building blocks, cursors, lookup by id, client
-tuning, health.
+"""The single table's base: the record class and its indexes, key building blocks, cursors, lookup by id,
+conditional writes, newest-first listings, client tuning, health.
 """

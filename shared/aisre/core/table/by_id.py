@@ -38,3 +38,18 @@ def get_by_id(
         return record.get(pk, sk, consistent_read=True)
     except record.DoesNotExist as missing:
         raise NotFoundError(f"{what} not found", field=field) from missing
+
+
+def get_item(
+    record: type[R], workspace_id: str | None, item_keys: keys.ItemKeys, item_id: str, *, kind: str, field: str
+) -> R:
+    """get_by_id for an item whose keys `item_keys` builds (its own partition, sk META); NotFoundError naming the
+    `kind` of item and its id."""
+    return get_by_id(
+        record,
+        workspace_id,
+        id_key=item_keys.by_id(item_id),
+        key=lambda workspace: (item_keys.pk(workspace, item_id), keys.META),
+        what=f"{kind} {item_id}",
+        field=field,
+    )

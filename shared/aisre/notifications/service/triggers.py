@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aisre.core.clock import utc_now
-from aisre.core.errors import AisreError, ConflictError, NotFoundError, ValidationError
+from aisre.core.errors import AisreError, NotFoundError, ValidationError
 from aisre.core.observability import logger
 from aisre.notifications.errors import TriggerConfigError
 from aisre.notifications.model.events import NotificationEvent
@@ -28,6 +28,7 @@ from aisre.notifications.model.triggers import (
     workflow_context,
 )
 from aisre.notifications.ports import TriggerActions, TriggerStore
+from aisre.notifications.service.hooks_bounds import check_room
 from aisre.notifications.service.hooks_cache import RecentCache
 
 # on_event reads a workspace's triggers whole: a bound keeps that one small Query.
@@ -90,8 +91,7 @@ class TriggerService:
         conditions = parse_conditions(config)
         parsed = parse_action(action)
         self._check_targets(workspace_id, parsed)
-        if len(self._store.list_triggers(workspace_id, MAX_TRIGGERS)) >= MAX_TRIGGERS:
-            raise ConflictError(f"a workspace holds at most {MAX_TRIGGERS} triggers: delete one first")
+        check_room(self._store.list_triggers(workspace_id, MAX_TRIGGERS), MAX_TRIGGERS, "triggers")
         now = self._clock()
         trigger = Trigger(
             id=new_trigger_id(),

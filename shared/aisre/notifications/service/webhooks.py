@@ -11,7 +11,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from aisre.core.clock import utc_now
-from aisre.core.errors import AisreError, ConflictError
+from aisre.core.errors import AisreError
 from aisre.notifications.model.delivery import Delivery, DeliveryStatus, SendResult, TargetKind
 from aisre.notifications.model.events import EventType, NotificationEvent
 from aisre.notifications.model.webhooks import (
@@ -23,6 +23,7 @@ from aisre.notifications.model.webhooks import (
     encode_secret,
 )
 from aisre.notifications.ports import DeliveryRecords, UrlGuard, WebhookSender, WebhookStore
+from aisre.notifications.service.hooks_bounds import check_room
 from aisre.notifications.service.hooks_cache import RecentCache
 
 # A workspace's webhooks are read whole on every event (subscribed): a bound keeps that one small Query.
@@ -98,8 +99,7 @@ class WebhookService:
         names = check_events(events)
         signing = check_secret(secret) if secret is not None else generate_secret()
         self._guard.check(checked_url)
-        if len(self._store.list_webhooks(workspace_id, MAX_WEBHOOKS)) >= MAX_WEBHOOKS:
-            raise ConflictError(f"a workspace holds at most {MAX_WEBHOOKS} webhooks: delete one first")
+        check_room(self._store.list_webhooks(workspace_id, MAX_WEBHOOKS), MAX_WEBHOOKS, "webhooks")
         now = self._clock()
         webhook = OutgoingWebhook(
             id=new_webhook_id(),

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import PutError
 
-from aisre.core.errors import ConflictError, NotFoundError, StorageError
-from aisre.core.table.by_id import get_by_id
+from aisre.core.errors import StorageError
+from aisre.core.table.by_id import get_item
+from aisre.core.table.conditional import create_new, delete_existing, replace_if_version
+from aisre.core.table.listing import list_newest
 from aisre.notifications.model.triggers import RunOutcome, Trigger, TriggerRun, parse_action, parse_conditions
 from aisre.notifications.store import hooks_keys as keys
 from aisre.notifications.store.hooks_records import TriggerRecord, TriggerRunRecord
@@ -34,15 +36,8 @@ def _from_record(record: TriggerRecord) -> Trigger:
 
 def _to_record(trigger: Trigger) -> TriggerRecord:
     assert trigger.created_at is not None
-    listed = keys.listed(trigger.created_at, trigger.id)
     return TriggerRecord(
-        pk=keys.trigger_pk(trigger.workspace_id, trigger.id),
-        sk=keys.META,
-        gsi1pk=keys.workspace_triggers(trigger.workspace_id),
-        gsi1sk=listed,
-        gsi2pk=keys.ALL_TRIGGERS,
-        gsi2sk=listed,
-        gsi3pk=keys.trigger_id_key(trigger.id),
+        **keys.TRIGGERS.of_item(trigger.workspace_id, trigger.id, trigger.created_at),
         trigger_id=trigger.id,
         workspace_id=trigger.workspace_id,
         name=trigger.name,
@@ -75,63 +70,34 @@ def _run_from_record(record: TriggerRunRecord) -> TriggerRun:
     )
 
 
-def _condition_failed(error: PutError | DeleteError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
-
-
 class DynamoTriggerStore:
     def create_trigger(self, trigger: Trigger) -> None:
-        try:
-            _to_record(trigger).save(condition=TriggerRecord.pk.does_not_exist())
-        except PutError as error:
-            if _condition_failed(error):
-                raise ConflictError(f"trigger {trigger.id} exists already") from error
-            raise StorageError("storing the trigger failed") from error
+        create_new(_to_record(trigger), kind="trigger", item_id=trigger.id)
 
     def get_trigger(self, workspace_id: str | None, trigger_id: str) -> Trigger:
-        record = get_by_id(
-            TriggerRecord,
-            workspace_id,
-            id_key=keys.trigger_id_key(trigger_id),
-            key=lambda workspace: (keys.trigger_pk(workspace, trigger_id), keys.META),
-            what=f"trigger {trigger_id}",
-            field="trigger_id",
-        )
+        record = get_item(TriggerRecord, workspace_id, keys.TRIGGERS, trigger_id, kind="trigger", field="trigger_id")
         return _from_record(record)
 
     def list_triggers(self, workspace_id: str | None, limit: int) -> list[Trigger]:
-        if workspace_id is not None:
-            results = TriggerRecord.by_workspace.query(
-                keys.workspace_triggers(workspace_id), scan_index_forward=False, limit=limit, page_size=limit
-            )
-        else:
-            results = TriggerRecord.across_workspaces.query(
-                keys.ALL_TRIGGERS, scan_index_forward=False, limit=limit, page_size=limit
-            )
-        return [_from_record(record) for record in results]
+        return [_from_record(record) for record in list_newest(TriggerRecord, workspace_id, keys.TRIGGERS, limit)]
 
     def replace_trigger(self, trigger: Trigger, read_version: int) -> None:
-        try:
-            _to_record(trigger).save(condition=TriggerRecord.version == read_version)
-        except PutError as error:
-            if _condition_failed(error):
-                raise ConflictError(
-                    f"trigger {trigger.id} was changed or deleted meanwhile; read it and try again", field="trigger_id"
-                ) from error
-            raise StorageError("storing the trigger failed") from error
+        replace_if_version(
+            _to_record(trigger),
+            TriggerRecord.version,
+            read_version,
+            kind="trigger",
+            item_id=trigger.id,
+            field="trigger_id",
+        )
 
     def delete_trigger(self, trigger: Trigger) -> None:
-        record = TriggerRecord(pk=keys.trigger_pk(trigger.workspace_id, trigger.id), sk=keys.META)
-        try:
-            record.delete(condition=TriggerRecord.pk.exists())
-        except DeleteError as error:
-            if _condition_failed(error):
-                raise NotFoundError(f"trigger {trigger.id} not found", field="trigger_id") from error
-            raise StorageError("deleting the trigger failed") from error
+        record = TriggerRecord(pk=keys.TRIGGERS.pk(trigger.workspace_id, trigger.id), sk=keys.META)
+        delete_existing(record, kind="trigger", item_id=trigger.id, field="trigger_id")
 
     def add_run(self, run: TriggerRun, expires_at: datetime) -> None:
         record = TriggerRunRecord(
-            pk=keys.trigger_pk(run.workspace_id, run.trigger_id),
+            pk=keys.TRIGGERS.pk(run.workspace_id, run.trigger_id),
             sk=keys.run_sk(run.at, run.id),
             run_id=run.id,
             workspace_id=run.workspace_id,
@@ -154,7 +120,7 @@ class DynamoTriggerStore:
 
     def list_runs(self, workspace_id: str, trigger_id: str, limit: int) -> list[TriggerRun]:
         results = TriggerRunRecord.query(
-            keys.trigger_pk(workspace_id, trigger_id),
+            keys.TRIGGERS.pk(workspace_id, trigger_id),
             TriggerRunRecord.sk.startswith(keys.RUN_PREFIX),
             scan_index_forward=False,
             limit=limit,

@@ -2,38 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from aisre.core.table.keys import META, ItemKeys
 
-from aisre.core.table.keys import stamp
+__all__ = ["META", "RUNS", "WORKFLOWS"]
 
-META = "META"
-ALL_WORKFLOWS = "WF"
-ALL_RUNS = "WFRUN"
-
-
-def workflow_pk(workspace_id: str, workflow_id: str) -> str:
-    return f"WS#{workspace_id}#WF#{workflow_id}"
-
-
-def workspace_workflows(workspace_id: str) -> str:
-    return f"WS#{workspace_id}#WF"
-
-
-def workflow_id_key(workflow_id: str) -> str:
-    return f"WF#{workflow_id}"
-
-
-def run_pk(workspace_id: str, run_id: str) -> str:
-    return f"WS#{workspace_id}#WFRUN#{run_id}"
-
-
-def workspace_runs(workspace_id: str) -> str:
-    return f"WS#{workspace_id}#WFRUN"
-
-
-def run_id_key(run_id: str) -> str:
-    return f"WFRUN#{run_id}"
-
-
-def listed(moment: datetime, item_id: str) -> str:
-    return f"{stamp(moment)}#{item_id}"
+WORKFLOWS = ItemKeys("WF")
+RUNS = ItemKeys("WFRUN")

@@ -10,7 +10,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from aisre.core.errors import StorageError
-from aisre.core.table.by_id import get_by_id
+from aisre.core.table.by_id import get_item
 from aisre.workflows.model.definition import WorkflowStep
 from aisre.workflows.model.runs import RunStatus, WorkflowRun
 from aisre.workflows.store import keys
@@ -43,15 +43,8 @@ class DynamoRunStore:
         self._retention = retention
 
     def create_run(self, run: WorkflowRun) -> None:
-        listed = keys.listed(run.started_at, run.id)
         record = RunRecord(
-            pk=keys.run_pk(run.workspace_id, run.id),
-            sk=keys.META,
-            gsi1pk=keys.workspace_runs(run.workspace_id),
-            gsi1sk=listed,
-            gsi2pk=keys.ALL_RUNS,
-            gsi2sk=listed,
-            gsi3pk=keys.run_id_key(run.id),
+            **keys.RUNS.of_item(run.workspace_id, run.id, run.started_at),
             run_id=run.id,
             workspace_id=run.workspace_id,
             workflow_id=run.workflow_id,
@@ -74,14 +67,7 @@ class DynamoRunStore:
             raise StorageError("storing the workflow run failed") from error
 
     def get_run(self, workspace_id: str | None, run_id: str) -> WorkflowRun:
-        record = get_by_id(
-            RunRecord,
-            workspace_id,
-            id_key=keys.run_id_key(run_id),
-            key=lambda workspace: (keys.run_pk(workspace, run_id), keys.META),
-            what=f"workflow run {run_id}",
-            field="run_id",
-        )
+        record = get_item(RunRecord, workspace_id, keys.RUNS, run_id, kind="workflow run", field="run_id")
         return _from_record(record)
 
     def finish_run(
@@ -91,7 +77,7 @@ class DynamoRunStore:
         if finished_at is not None:
             actions.append(RunRecord.finished_at.set(finished_at))
         try:
-            record = RunRecord(pk=keys.run_pk(run.workspace_id, run.id), sk=keys.META)
+            record = RunRecord(pk=keys.RUNS.pk(run.workspace_id, run.id), sk=keys.META)
             record.update(actions=actions, condition=RunRecord.pk.exists())
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":

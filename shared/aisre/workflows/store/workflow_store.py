@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from aisre.core.errors import ConflictError, NotFoundError, StorageError
-from aisre.core.table.by_id import get_by_id
+from aisre.core.table.by_id import get_item
+from aisre.core.table.conditional import condition_failed, create_new, delete_existing
+from aisre.core.table.listing import list_newest
 from aisre.workflows.model.definition import Workflow, WorkflowStep
 from aisre.workflows.store import keys
 from aisre.workflows.store.records import WorkflowRecord
@@ -37,25 +39,14 @@ def _from_record(record: WorkflowRecord) -> Workflow:
 
 
 def _key(workspace_id: str, workflow_id: str) -> WorkflowRecord:
-    return WorkflowRecord(pk=keys.workflow_pk(workspace_id, workflow_id), sk=keys.META)
-
-
-def _condition_failed(error: PutError | UpdateError | DeleteError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
+    return WorkflowRecord(pk=keys.WORKFLOWS.pk(workspace_id, workflow_id), sk=keys.META)
 
 
 class DynamoWorkflowStore:
     def create_workflow(self, workflow: Workflow) -> None:
         assert workflow.workspace_id is not None and workflow.created_at is not None
-        listed = keys.listed(workflow.created_at, workflow.id)
         record = WorkflowRecord(
-            pk=keys.workflow_pk(workflow.workspace_id, workflow.id),
-            sk=keys.META,
-            gsi1pk=keys.workspace_workflows(workflow.workspace_id),
-            gsi1sk=listed,
-            gsi2pk=keys.ALL_WORKFLOWS,
-            gsi2sk=listed,
-            gsi3pk=keys.workflow_id_key(workflow.id),
+            **keys.WORKFLOWS.of_item(workflow.workspace_id, workflow.id, workflow.created_at),
             workflow_id=workflow.id,
             workspace_id=workflow.workspace_id,
             name=workflow.name,
@@ -68,34 +59,16 @@ class DynamoWorkflowStore:
             created_at=workflow.created_at,
             updated_at=workflow.updated_at or workflow.created_at,
         )
-        try:
-            record.save(condition=WorkflowRecord.pk.does_not_exist())
-        except PutError as error:
-            if _condition_failed(error):
-                raise ConflictError(f"workflow {workflow.id} exists already") from error
-            raise StorageError("storing the workflow failed") from error
+        create_new(record, kind="workflow", item_id=workflow.id)
 
     def get_workflow(self, workspace_id: str | None, workflow_id: str) -> Workflow:
-        record = get_by_id(
-            WorkflowRecord,
-            workspace_id,
-            id_key=keys.workflow_id_key(workflow_id),
-            key=lambda workspace: (keys.workflow_pk(workspace, workflow_id), keys.META),
-            what=f"workflow {workflow_id}",
-            field="workflow_id",
+        record = get_item(
+            WorkflowRecord, workspace_id, keys.WORKFLOWS, workflow_id, kind="workflow", field="workflow_id"
         )
         return _from_record(record)
 
     def list_workflows(self, workspace_id: str | None, limit: int) -> list[Workflow]:
-        if workspace_id is not None:
-            results = WorkflowRecord.by_workspace.query(
-                keys.workspace_workflows(workspace_id), scan_index_forward=False, limit=limit, page_size=limit
-            )
-        else:
-            results = WorkflowRecord.across_workspaces.query(
-                keys.ALL_WORKFLOWS, scan_index_forward=False, limit=limit, page_size=limit
-            )
-        return [_from_record(record) for record in results]
+        return [_from_record(record) for record in list_newest(WorkflowRecord, workspace_id, keys.WORKFLOWS, limit)]
 
     def replace_steps(self, workflow: Workflow, steps: Sequence[WorkflowStep], now: datetime) -> Workflow:
         assert workflow.workspace_id is not None
@@ -110,7 +83,7 @@ class DynamoWorkflowStore:
                 condition=WorkflowRecord.version == workflow.version,
             )
         except UpdateError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise ConflictError(
                     f"workflow {workflow.id} was changed or deleted meanwhile; read it and try again"
                 ) from error
@@ -124,15 +97,12 @@ class DynamoWorkflowStore:
                 actions=[WorkflowRecord.state_machine_arns.add({arn})], condition=WorkflowRecord.pk.exists()
             )
         except UpdateError as error:
-            if _condition_failed(error):
+            if condition_failed(error):
                 raise NotFoundError(f"workflow {workflow.id} not found", field="workflow_id") from error
             raise StorageError("recording the workflow's state machine failed") from error
 
     def delete_workflow(self, workflow: Workflow) -> None:
         assert workflow.workspace_id is not None
-        try:
-            _key(workflow.workspace_id, workflow.id).delete(condition=WorkflowRecord.pk.exists())
-        except DeleteError as error:
-            if _condition_failed(error):
-                raise NotFoundError(f"workflow {workflow.id} not found", field="workflow_id") from error
-            raise StorageError("deleting the workflow failed") from error
+        delete_existing(
+            _key(workflow.workspace_id, workflow.id), kind="workflow", item_id=workflow.id, field="workflow_id"
+        )
