@@ -321,7 +321,7 @@ def test_after_failure_prefers_retry_after_and_caps_the_wait() -> None:
 
 def test_a_deleted_channel_fails_its_delivery_without_sending() -> None:
     pipeline = Pipeline()
-    pipeline.worker.handle(RouteEvent(event()))
+    pipeline.dispatcher.dispatch(event())  # queued (the worker itself would send it at once)
     ((deliver, _),) = pipeline.queue.take()
     assert isinstance(deliver, Deliver)
     gone = replace(deliver.job, target_id="ch-gone")
@@ -350,3 +350,19 @@ def test_a_storm_in_one_payload_is_one_queued_event_per_group() -> None:
     pipeline.worker.handle(RouteEvent(coalesced[1]))
     pipeline.run()
     assert pipeline.sender.calls[-1][0].data["folded_incidents"] == 40
+
+
+def test_the_worker_sends_an_events_deliveries_at_once_and_queues_one_whose_store_failed() -> None:
+    pipeline = Pipeline()
+    pipeline.worker.handle(RouteEvent(event()))
+    assert len(pipeline.sender.calls) == 1 and not pipeline.queue.sent  # no trip through the queue
+
+    class BrokenHealth(MemoryRecords):
+        def health(self, workspace_id: str, kind: str, target_id: str) -> TargetHealth:
+            raise OSError("the table is unreachable")
+
+    broken = Pipeline()
+    broken.records.__class__ = BrokenHealth
+    broken.worker.handle(RouteEvent(event()))
+    ((queued, delay),) = broken.queue.take()
+    assert isinstance(queued, Deliver) and delay == 0 and not broken.sender.calls

@@ -144,9 +144,9 @@ class Settings(BaseSettings):
     # The routing rules' YAML file (default_rules per severity, service_overrides, rules); empty: the built-in ones.
     notification_routes_file: str = Field("", validation_alias=AliasChoices("NOTIFICATION_ROUTES_FILE"))
     notification_retention_days: int = Field(30, ge=1, validation_alias=AliasChoices("NOTIFICATION_RETENTION_DAYS"))
-    # At most this many messages per channel a minute; past it, a group's later events fold into its next message.
+    # At most this many messages per channel a minute (Slack's: about one a second); the rest wait for the next minute.
     notification_channel_per_minute: int = Field(
-        30, ge=1, validation_alias=AliasChoices("NOTIFICATION_CHANNEL_PER_MINUTE")
+        60, ge=1, validation_alias=AliasChoices("NOTIFICATION_CHANNEL_PER_MINUTE")
     )
     # A storm's later incidents of one group fold into one update of its first message, sent this long after the first.
     notification_group_update_seconds: int = Field(

@@ -26,8 +26,9 @@ DEFAULT_REGION = "us-east-1"
 DATA_DIR_NAME = ".aisre"  # in the project root, unless AISRE_DATA_DIR or --data-dir says otherwise
 
 # Functions whose queue work waits while alerts pour in (local/intake_pressure.py): locally they share the
-# alert path's cores, where in AWS they have their own.
-BACKGROUND_FUNCTIONS = frozenset({"InvestigationStarterFunction"})
+# alert path's cores, where in AWS they have their own. A storm's notifications follow it, as its investigations do
+# (one conversation per group: its later incidents fold into one update anyway).
+BACKGROUND_FUNCTIONS = frozenset({"InvestigationStarterFunction", "NotificationDeliveryFunction"})
 
 # Set while the stack runs. Credentials are dummies: the emulator accepts any, and real ones must
 # never be sent to it (nor a named profile looked up).

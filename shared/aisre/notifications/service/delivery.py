@@ -5,7 +5,8 @@ again with a delay, and one that gives up is recorded failed and parked in the d
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -35,11 +36,14 @@ from aisre.notifications.ports import (
 )
 from aisre.notifications.service.dispatch import Dispatcher, Target, channel_target, new_delivery, webhook_target
 
+# An event's deliveries sent at once, at most this many side by side.
+_PARALLEL_SENDS = 8
+
 
 @dataclass(frozen=True)
 class WorkerSettings:
     max_attempts: int = 6
-    channel_per_minute: int = 30
+    channel_per_minute: int = 60
     max_age_seconds: int = 3600
     public_base_url: str = ""
 
@@ -72,13 +76,33 @@ class DeliveryWorker:
     def handle(self, message: QueueMessage) -> None:
         """Raises only when the message should come back (a store or the queue failed): the rest is recorded."""
         if isinstance(message, RouteEvent):
-            self._dispatcher.dispatch(message.event)
+            self._dispatcher.dispatch(message.event, deliver=self.deliver_all)
         elif isinstance(message, IncidentFact):
             event = self._event_of(message)
             if event is not None:
-                self._dispatcher.dispatch(event)
+                self._dispatcher.dispatch(event, deliver=self.deliver_all)
         else:
             self.deliver(message.job)
+
+    def deliver_all(self, jobs: Sequence[DeliveryJob]) -> None:
+        """An event's new deliveries, sent now side by side (each bounded by its sender's timeout); one whose store
+        or queue write failed is queued, to be tried again from the queue."""
+        if len(jobs) == 1:
+            outcomes: list[BaseException | None] = [self._deliver_or_error(jobs[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(_PARALLEL_SENDS, len(jobs))) as pool:
+                outcomes = list(pool.map(self._deliver_or_error, jobs))
+        unsent = [job for job, error in zip(jobs, outcomes, strict=True) if error is not None]
+        if unsent:
+            self._queue.send([Deliver(job) for job in unsent])
+
+    def _deliver_or_error(self, job: DeliveryJob) -> BaseException | None:
+        try:
+            self.deliver(job)
+        except Exception as error:
+            logger.exception("delivery %s failed in the worker; queued to be tried again", job.delivery_id)
+            return error
+        return None
 
     def _event_of(self, fact: IncidentFact) -> NotificationEvent | None:
         try:
