@@ -18,6 +18,7 @@ from aisre.notifications.adapters.senders.base import (
 from aisre.notifications.model.channels import Channel
 from aisre.notifications.model.delivery import SendResult
 from aisre.notifications.model.events import EventType, NotificationEvent
+from aisre.notifications.model.incident_events import is_group_update
 from aisre.notifications.model.messages.slack import slack_message, slack_reply
 from aisre.notifications.ports import HttpAnswer, OutboundHttp
 
@@ -71,6 +72,9 @@ class SlackSender:
         if isinstance(called, SendResult):
             return called
         answer, _reply = called
+        if is_group_update(event):
+            # The card is the group's root's: a later incident of the storm is told in the thread, not over it.
+            return SendResult(True, answer.status_code, f"replied in thread {thread}", external_ref=thread)
         card = {"channel": channel_id, "ts": ts, **slack_message(event, approve=False)}
         updated = self._call(api, "chat.update", token, card)
         detail = f"replied in thread {thread}"

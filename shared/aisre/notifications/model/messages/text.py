@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aisre.notifications.model.events import EventType, NotificationEvent
+from aisre.notifications.model.incident_events import folded_count, is_group_update
 
 ELLIPSIS = "…"
 
@@ -68,6 +69,9 @@ def escape_html(text: str) -> str:
 
 
 def headline(event: NotificationEvent) -> str:
+    if is_group_update(event):
+        count = folded_count(event)
+        return f"{count} more incident{'s' if count != 1 else ''} in this group"
     return HEADLINES.get(event.event_type, event.event_type.value)
 
 
@@ -99,6 +103,8 @@ def diagnosis(event: NotificationEvent) -> str | None:
 def detail_line(event: NotificationEvent) -> str | None:
     """What an event adds beyond its incident: who is paged, who acknowledged, which action awaits approval."""
     data = event.data
+    if is_group_update(event):
+        return f"Latest: {event.title}"
     if event.event_type is EventType.INCIDENT_ESCALATED and event.recipients:
         return "Paging " + ", ".join(event.recipients)
     if event.event_type in (EventType.INCIDENT_ACKNOWLEDGED, EventType.INCIDENT_RESOLVED):
