@@ -174,6 +174,9 @@ class NoIncidents:
     def get(self, workspace_id: str | None, incident_id: str) -> object:
         raise NotFoundError(incident_id)
 
+    def group(self, workspace_id: str | None, incident_id: str) -> dict[str, object]:
+        raise NotFoundError(incident_id)
+
 
 SLACK = Channel("ch-1", "ws", "ops", ChannelType.SLACK, {"webhook_url": "https://hooks.slack.com/x"})
 

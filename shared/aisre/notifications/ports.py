@@ -172,9 +172,12 @@ class EscalationHook(Protocol):
 
 
 class IncidentReader(Protocol):
-    """IncidentService.get: NotFoundError when the incident is not in the workspace."""
+    """IncidentService's reads: NotFoundError when the incident is not in the workspace."""
 
     def get(self, workspace_id: str | None, incident_id: str) -> Incident: ...
+
+    def group(self, workspace_id: str | None, incident_id: str) -> dict[str, Any]:
+        """The incident's group: its `children` (a storm's later incidents under it)."""
 
 
 # -- outgoing webhooks and triggers ------------------------------------------------------------------------------

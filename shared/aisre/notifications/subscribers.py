@@ -6,6 +6,8 @@ function routes and sends at its own pace, and a channel that is down cannot slo
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,37 @@ if TYPE_CHECKING:
 def notify_new_incidents(scope: Scope, incidents: Sequence[Incident]) -> None:
     from aisre.notifications.model.events import EventType
 
-    _queue_events(scope, incidents, EventType.INCIDENT_OPENED, lambda incident: incident.created_at)
+    window = scope.settings.notification_group_update_seconds
+    announced_here = [incident for incident in incidents if _GROUPS_TOLD.first_in_window(incident, window)]
+    _queue_events(scope, announced_here, EventType.INCIDENT_OPENED, lambda incident: incident.created_at)
+
+
+class _RecentGroups:
+    """The storm groups this process announced a later incident of, and when. Within a group update's window the
+    next ones need no announcement of their own: the update that the announced one queued is sent at the window's
+    end and reads the group's size from the incidents then, so it counts them. In a storm of one service this keeps
+    the alert path to one queue call per group per window, not one per incident."""
+
+    def __init__(self, max_groups: int = 10_000) -> None:
+        self._told: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._max_groups = max_groups
+
+    def first_in_window(self, incident: Incident, window: float) -> bool:
+        if not incident.group_id or incident.group_id == incident.id:
+            return True  # a root, or an incident of no group: always announced
+        key, now = (incident.workspace_id, incident.group_id), time.monotonic()
+        with self._lock:
+            told = self._told.get(key)
+            if told is not None and now - told < window:
+                return False
+            if len(self._told) >= self._max_groups:
+                self._told = {k: at for k, at in self._told.items() if now - at < window}
+            self._told[key] = now
+            return True
+
+
+_GROUPS_TOLD = _RecentGroups()
 
 
 def notify_acknowledged(scope: Scope, incident: Incident) -> None:

@@ -158,10 +158,7 @@ class DeliveryWorker:
                 job.workspace_id, event.conversation_key, job.target_kind.value, job.target_id
             )
             if is_group_update(event):
-                folded = self._records.take_folded(
-                    job.workspace_id, event.conversation_key, job.target_kind.value, job.target_id
-                )
-                event = replace(event, data={**event.data, "folded_incidents": max(1, folded)})
+                event = self._group_update(job, event)
         result = send(event, thread)
         attempt = job.attempt + 1
         if result.ok:
@@ -188,6 +185,19 @@ class DeliveryWorker:
             return
         self._save(done, DeliveryStatus.RETRYING, result, now, event, next_in=decision.delay_seconds)
         self._queue.send([Deliver(job.next_attempt())], queue_delay(decision.delay_seconds))
+
+    def _group_update(self, job: DeliveryJob, event: NotificationEvent) -> NotificationEvent:
+        """The group's update as it stands now: how many incidents its root has gathered (read from the incidents,
+        so a later incident the ingest path did not announce (subscribers.py) counts too), the conversation open for
+        the next fold."""
+        folded = self._records.take_folded(
+            job.workspace_id, event.conversation_key, job.target_kind.value, job.target_id
+        )
+        try:
+            children = len(self._incidents.group(job.workspace_id, event.conversation_key).get("children") or [])
+        except NotFoundError:
+            children = 0
+        return replace(event, data={**event.data, "folded_incidents": max(1, children or folded)})
 
     def _resolve(self, job: DeliveryJob) -> tuple[Target, Callable[[NotificationEvent, str | None], SendResult] | None]:
         """The target and how to send to it; no sender when it is gone or disabled."""
