@@ -1,6 +1,7 @@
 """Notifications: from an alert received to its first notification delivered at a loopback receiver (a Slack
-incoming webhook stand-in, routed by the default rules), one alert at a time, two a second; and the alert storm of the throughput
-benchmark with notifications on against off (default settings otherwise, a channel configured in both)."""
+incoming webhook stand-in, routed by the default rules), one alert at a time, two a second; and the alert storm of
+the throughput benchmark with notifications on against off (default settings otherwise, a channel configured in
+both)."""
 
 from __future__ import annotations
 
