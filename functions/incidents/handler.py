@@ -1,5 +1,5 @@
-"""Lambda: the incidents endpoint group, with /health and /metrics."""
+"""Lambda: the incidents and insights endpoint groups, with /health and /metrics."""
 
 from aisre.lambda_http import http_handler
 
-handler = http_handler(["incidents", "system"])
+handler = http_handler(["incidents", "insights", "system"])

@@ -52,6 +52,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Slack's buttons (Acknowledge, Approve as the clicking person): served by the actions function, since approving
     # carries an action out on a cluster, which only that function may do.
     "slack": ("aisre.notifications.api.slack",),
+    # Insights (issue #14): seed 001's /adapters, /platform/overview, /metrics/export and seed 002's analytics;
+    # read-only over the other capabilities' services, served by the incidents function.
+    "insights": ("aisre.insights.api.platform", "aisre.insights.api.analytics"),
     "system": ("aisre.core.http.system",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
