@@ -31,8 +31,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # The only group that writes to a cluster: its Lambda has its own role and Kubernetes identity.
     # Runbooks too: a run's write steps are actions, and the approvals it waits on are decided here.
     "actions": ("aisre.remediation.api.actions", "aisre.remediation.api.approvals", "aisre.remediation.api.runbooks"),
-    # Autonomy acts through the action service: served by the actions function, beside the group above.
-    "autonomy": ("aisre.autonomy.api.autonomy",),
+    # Autonomy acts through the action service: served by the actions function, beside the group above. So does the
+    # bot (POST /bot/interact), which applies the actions it proposes when asked.
+    "autonomy": ("aisre.autonomy.api.autonomy", "aisre.autonomy.api.bot"),
     # Workflows (seed 001 /workflows, seed 002 /api/v1/workflows): definitions and runs; they start executions and
     # read their history, and never touch a cluster (their steps run in the actions and workflow-steps functions).
     "workflows": ("aisre.workflows.api.workflows", "aisre.workflows.api.definitions"),

@@ -60,3 +60,13 @@ class DecisionStore(Protocol):
 
     def finish(self, decision: Decision) -> None:
         """Write the decision's outcome, on condition that its cycle still holds it."""
+
+
+class IncidentReader(Protocol):
+    def get(self, workspace_id: str | None, incident_id: str) -> Incident:
+        """The incident; NotFoundError when the workspace has none of that id."""
+
+
+class Questions(Protocol):
+    def answer(self, message: str, incident: Incident) -> str:
+        """The investigation engine's answer to `message` about `incident`, in words (read-only tools, no write)."""

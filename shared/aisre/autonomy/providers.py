@@ -12,6 +12,7 @@ from aisre.core.scope import Scope
 
 if TYPE_CHECKING:
     from aisre.autonomy.model.config import AutonomyConfig
+    from aisre.autonomy.service.bot import BotService
     from aisre.autonomy.service.cycle import AutonomyService
     from aisre.autonomy.store.decision_store import DynamoDecisionStore
 
@@ -57,3 +58,27 @@ def autonomy_service(scope: Scope) -> AutonomyService:
         scope.get(decision_store),
         verify_seconds=scope.settings.action_verify_seconds,
     )
+
+
+def bot_service(scope: Scope) -> BotService:
+    """The bot: incidents, the diagnosis reader, the question engine over the read-only tools, the action service."""
+    from aisre.autonomy.service.bot import BotService
+    from aisre.core.observability import logger
+    from aisre.incidents.model.incident import Incident
+    from aisre.incidents.providers import incident_service
+    from aisre.investigations.model.investigation import issue_from_incident
+    from aisre.investigations.providers import diagnosis_reader, tool_runner
+    from aisre.investigations.service.ask import QuestionEngine
+    from aisre.remediation.providers import action_service
+
+    runner = scope.get(tool_runner)
+
+    class _Questions:
+        def answer(self, message: str, incident: Incident) -> str:
+            try:
+                return QuestionEngine(runner).answer(message, issue_from_incident(incident)).text
+            except Exception:  # a tool that breaks loses the reading, not the diagnosis and proposals
+                logger.exception("the bot's question was not answered", extra={"incident_id": incident.id})
+                return "The investigation engine could not answer now; the diagnosis above is the latest."
+
+    return BotService(scope.get(incident_service), scope.get(diagnosis_reader), _Questions(), scope.get(action_service))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aisre.core.timestamps import UtcDatetime
 
@@ -84,3 +84,62 @@ class AutonomyCycle(BaseModel):
     skipped_count: int
     complete: bool = Field(description="false: stopped at its incident limit or its time; the next cycle goes on")
     stopped_because: str | None
+
+
+# -- /bot/interact ------------------------------------------------------------------------------------------------
+
+MESSAGE_LENGTH = 4000
+
+
+class BotInteract(BaseModel):
+    """Seed 001's body: a message about an incident; `auto_apply` applies what the policy allows unapproved."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "message": "What is wrong with payments-api?",
+                "incident_id": "inc-a1b2c3d4",
+                "auto_apply": False,
+            }
+        }
+    )
+
+    message: str = Field(min_length=1, max_length=MESSAGE_LENGTH, description="The question, in words")
+    incident_id: str = Field(pattern=r"^inc-[A-Za-z0-9_-]{1,64}$", description="The incident it is about")
+    auto_apply: bool = Field(
+        False,
+        description="Carry out the proposals the policy allows without a person's approval (never the others)",
+    )
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is blank")
+        return value
+
+
+class BotDiagnosisPublic(BaseModel):
+    summary: str
+    root_cause: str | None
+    confidence: float
+
+
+class BotProposal(BaseModel):
+    action: str
+    arguments: dict[str, Any]
+    allowed: bool = Field(description="The policy allows the action (when the incident was diagnosed)")
+    requires_approval: bool = Field(description="The policy asks a person to approve it first: never auto-applied")
+    reasons: list[str] = Field(description="The policy's reasons it needs approval or is refused")
+    applied: bool = Field(description="Carried out by this request (auto_apply), successfully")
+    outcome: dict[str, Any] | None = Field(
+        description="What carrying it out came to, as POST /actions/execute answers; null: not attempted"
+    )
+
+
+class BotInteraction(BaseModel):
+    incident_id: str
+    answer: str = Field(description="The answer in words: the diagnosis, what the engine read now, the proposals")
+    diagnosis: BotDiagnosisPublic | None = Field(description="The latest finished diagnosis; null: none yet")
+    proposals: list[BotProposal]
+    auto_apply: bool
