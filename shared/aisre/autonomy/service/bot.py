@@ -91,5 +91,7 @@ class BotService:
 def _diagnosis_text(incident: Incident, diagnosis: BotDiagnosis | None) -> str:
     if diagnosis is None:
         return f"{incident.id} ({incident.title}) has no finished diagnosis yet: what follows is read now."
-    cause = f" Root cause: {diagnosis.root_cause}." if diagnosis.root_cause else ""
+    # The analyzer's root cause is often its summary: said once.
+    root_cause = (diagnosis.root_cause or "").strip()
+    cause = f" Root cause: {root_cause.rstrip('.')}." if root_cause and root_cause != diagnosis.summary.strip() else ""
     return f"Diagnosis of {incident.id} (confidence {diagnosis.confidence:.0%}): {diagnosis.summary}{cause}"
