@@ -54,6 +54,21 @@ def test_each_file_has_its_type_and_a_tag_that_answers_304(http: httpx.Client, p
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == served.headers["etag"]
 
 
+def test_files_are_gzipped_for_browsers_that_accept_it_and_plain_for_others(base_url: str) -> None:
+    import gzip
+
+    expected = (STATIC / "vendor" / "preact.module.js").read_bytes()
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        with http.stream("GET", "/console/vendor/preact.module.js", headers={"Accept-Encoding": "gzip"}) as packed:
+            raw = b"".join(packed.iter_raw())
+            assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+            assert gzip.decompress(raw) == expected and len(raw) < len(expected) / 2
+            tag = packed.headers["etag"]
+        plain = http.get("/console/vendor/preact.module.js", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.content == expected and plain.headers["etag"] != tag
+        assert http.get("/console/vendor/preact.module.js", headers={"If-None-Match": tag}).status_code == 304
+
+
 def test_the_files_need_no_key_but_the_data_does(serve_with_settings) -> None:  # type: ignore[no-untyped-def]
     with serve_with_settings(api_keys="console-key") as url, httpx.Client(base_url=url, timeout=30) as http:
         assert http.get("/console").status_code == 200

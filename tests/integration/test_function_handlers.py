@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import gzip
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -601,5 +602,8 @@ def test_console_event_serves_its_files_as_the_server_does(functions: dict[str, 
     assert same_answer(console, http, page).body.startswith("<!doctype html>")
     config = same_answer(console, http, derive(sample("console"), path="/console/config.json"))
     assert config.status == 200 and config.body["dev_mode"] is True and config.body["live_url"] is None
+    packed = console(derive(sample("console"), headers={"Accept-Encoding": "gzip, deflate, br"}))
+    assert packed["isBase64Encoded"] and packed["headers"]["content-encoding"] == "gzip"
+    assert gzip.decompress(base64.b64decode(packed["body"])).decode() == script.body
     climbing = same_answer(console, http, derive(sample("console"), path="/console/pages/%2E%2E/%2E%2E/app.py"))
     assert climbing.status == 404 and climbing.body["error"]["field"] == "path"

@@ -96,3 +96,22 @@ def test_the_policy_allows_only_self_the_import_map_and_the_live_endpoint() -> N
     assert "unsafe" not in policy
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
     assert "connect-src 'self';" in security_headers([], None)["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [("gzip, deflate, br", True), ("br;q=1, gzip;q=0.5", True), ("*", True), ("gzip;q=0", False), ("", False)],
+)
+def test_gzip_is_sent_only_to_who_accepts_it(header: str, accepted: bool) -> None:
+    from aisre.console.model.assets import accepts_gzip
+
+    assert accepts_gzip(header) is accepted
+
+
+def test_an_asset_keeps_its_gzip_only_when_smaller_with_its_own_tag() -> None:
+    import gzip
+
+    big = make_asset("app.js", b"render(html`<p>x</p>`);\n" * 200)
+    assert big.gzipped is not None and gzip.decompress(big.gzipped) == big.body
+    assert big.gzip_etag != big.etag and big.gzip_etag.endswith('-gz"')
+    assert make_asset("tiny.js", b"x").gzipped is None

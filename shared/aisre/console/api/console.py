@@ -11,7 +11,13 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from aisre import __version__
-from aisre.console.model.assets import etag_matches, inline_script_hashes, live_source, security_headers
+from aisre.console.model.assets import (
+    accepts_gzip,
+    etag_matches,
+    inline_script_hashes,
+    live_source,
+    security_headers,
+)
 from aisre.console.providers import console_assets, live_events_url
 from aisre.core.errors import NotFoundError
 from aisre.core.http.deps import provide
@@ -28,6 +34,7 @@ AssetsDep = Annotated["PackageAssets", provide(console_assets)]
 KeyringDep = Annotated["Keyring", provide(keyring)]
 LiveUrlDep = Annotated[str | None, provide(live_events_url)]
 IfNoneMatch = Annotated[str | None, Header(alias="If-None-Match")]
+AcceptEncoding = Annotated[str | None, Header(alias="Accept-Encoding")]
 
 INDEX = "index.html"
 
@@ -47,19 +54,27 @@ def _headers(assets: PackageAssets, live_url: str | None) -> dict[str, str]:
     return security_headers(hashes, live_source(live_url))
 
 
-def _serve(asset: Asset | None, path: str, assets: PackageAssets, live_url: str | None, tag: str | None) -> Response:
+def _serve(
+    asset: Asset | None, path: str, assets: PackageAssets, live_url: str | None, tag: str | None, encoding: str | None
+) -> Response:
     if asset is None:
         raise NotFoundError(f"no console asset {path!r}", field="path")
-    headers = {**_headers(assets, live_url), "ETag": asset.etag}
-    if etag_matches(tag, asset.etag):
+    packed = asset.gzipped is not None and accepts_gzip(encoding)
+    etag = asset.gzip_etag if packed else asset.etag
+    headers = {**_headers(assets, live_url), "ETag": etag, "Vary": "Accept-Encoding"}
+    if etag_matches(tag, etag):
         return Response(status_code=304, headers=headers)
+    if packed:
+        return Response(asset.gzipped, media_type=asset.content_type, headers={**headers, "Content-Encoding": "gzip"})
     return Response(asset.body, media_type=asset.content_type, headers=headers)
 
 
 @router.get("/console", include_in_schema=False)
-def get_console(assets: AssetsDep, live_url: LiveUrlDep, if_none_match: IfNoneMatch = None) -> Response:
+def get_console(
+    assets: AssetsDep, live_url: LiveUrlDep, if_none_match: IfNoneMatch = None, accept_encoding: AcceptEncoding = None
+) -> Response:
     """The console's page."""
-    return _serve(assets.get(INDEX), INDEX, assets, live_url, if_none_match)
+    return _serve(assets.get(INDEX), INDEX, assets, live_url, if_none_match, accept_encoding)
 
 
 @router.get("/console/config.json", response_model=ConsoleConfig, responses=error_responses(503))
@@ -75,9 +90,10 @@ def get_console_asset(
     live_url: LiveUrlDep,
     path: Annotated[str, Path(description="An asset of the console: pages/incidents.js, console.css, ...")],
     if_none_match: IfNoneMatch = None,
+    accept_encoding: AcceptEncoding = None,
 ) -> Response:
     """One of the console's files. `/console/` sends the browser to `/console`, where the page's relative links
     (console/app.js, the API beside it) resolve, an API Gateway stage included."""
     if not path:
         return RedirectResponse("../console", status_code=308)
-    return _serve(assets.get(path), path, assets, live_url, if_none_match)
+    return _serve(assets.get(path), path, assets, live_url, if_none_match, accept_encoding)

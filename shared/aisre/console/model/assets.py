@@ -4,6 +4,7 @@ response carries (a Content-Security-Policy of the platform's own origin only)."
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import re
 from dataclasses import dataclass
@@ -35,6 +36,13 @@ class Asset:
     body: bytes
     content_type: str
     etag: str
+    # The body gzipped (None: gzip would not make it smaller), sent to browsers that accept it, so the first load
+    # stays small where nothing in front compresses (API Gateway's HTTP APIs do not).
+    gzipped: bytes | None = None
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag[:-1] + '-gz"'
 
 
 def asset_path(requested: str) -> str | None:
@@ -56,7 +64,17 @@ def content_type(path: str) -> str | None:
 def make_asset(path: str, body: bytes) -> Asset:
     kind = content_type(path) or "application/octet-stream"
     digest = hashlib.sha256(body).hexdigest()[:32]
-    return Asset(path=path, body=body, content_type=kind, etag=f'"{digest}"')
+    packed = gzip.compress(body, compresslevel=9, mtime=0)
+    return Asset(path, body, kind, f'"{digest}"', packed if len(packed) < len(body) else None)
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Accept-Encoding names gzip without refusing it (`gzip;q=0`)."""
+    for coding in (accept_encoding or "").lower().split(","):
+        name, _, params = coding.strip().partition(";")
+        if name.strip() in ("gzip", "*") and params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            return True
+    return False
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
