@@ -269,6 +269,28 @@ def test_the_keyboard_reaches_the_main_controls(browser, url: str, workspace: st
         context.close()
 
 
+def test_a_phone_sees_every_page_without_scrolling_sideways(
+    browser, url: str, workspace: str, story: dict[str, Any]
+) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        _sign_in(page, url, workspace)
+        wide: dict[str, int] = {}
+        for name in [*PAGES, "incident"]:
+            target = f"#/incidents/{story['oom']}" if name == "incident" else f"#/{name}"
+            page.evaluate("(hash) => { location.hash = hash; }", target)
+            page.locator("main h1").first.wait_for(timeout=TIMEOUT_MS)
+            page.wait_for_load_state("networkidle")
+            screenshot(page, f"{name}-phone")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                wide[name] = overflow
+        assert wide == {}, wide
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violation_on_any_page(
     browser, url: str, workspace: str, story: dict[str, Any], scheme: str

@@ -33,7 +33,8 @@ function emit(message) {
 }
 
 function startPolling() {
-  if (!pollTimer) pollTimer = setInterval(() => emit({ type: "poll" }), POLL_MS);
+  // A hidden tab is not polled: nobody is looking, and the next visible tick catches up.
+  if (!pollTimer) pollTimer = setInterval(() => document.hidden || emit({ type: "poll" }), POLL_MS);
 }
 
 function stopPolling() {

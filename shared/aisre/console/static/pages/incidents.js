@@ -52,12 +52,12 @@ function IncidentTable({ incidents, total, more }) {
         <th scope="col">Service</th><th scope="col">Age</th><th scope="col">Group</th><th scope="col">Alerts</th></tr></thead>
       <tbody>${incidents.map((i) => html`<tr data-testid="incident-row" data-incident-id=${i.id}>
         <td><a href=${incidentHref(i.id)}>${i.title}</a><div class="muted small">${i.id}</div></td>
-        <td><${Badge} kind="state" value=${i.state} /></td>
-        <td><${Badge} kind="severity" value=${i.severity} /></td>
-        <td>${i.service || html`<span class="muted">—</span>`}</td>
-        <td><${Time} iso=${i.created_at} /></td>
-        <td>${i.group_id ? html`<a href=${incidentHref(i.group_id)} title=${i.correlation_reason || ""}>${i.group_id}</a>` : html`<span class="muted">—</span>`}</td>
-        <td class="num">${i.alert_count}</td></tr>`)}
+        <td data-label="State"><${Badge} kind="state" value=${i.state} /></td>
+        <td data-label="Severity"><${Badge} kind="severity" value=${i.severity} /></td>
+        <td data-label="Service">${i.service || html`<span class="muted">—</span>`}</td>
+        <td data-label="Age"><${Time} iso=${i.created_at} /></td>
+        <td data-label="Group">${i.group_id ? html`<a href=${incidentHref(i.group_id)} title=${i.correlation_reason || ""}>${i.group_id}</a>` : html`<span class="muted">—</span>`}</td>
+        <td class="num" data-label="Alerts">${i.alert_count}</td></tr>`)}
       </tbody>
     </table></div>
     ${more && html`<p class="muted">Showing the newest ${total}; filter by state to see others.</p>`}`;
