@@ -57,6 +57,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # read-only over the other capabilities' services, served by the incidents function.
     "insights": ("aisre.insights.api.platform", "aisre.insights.api.analytics"),
     "system": ("aisre.core.http.system",),
+    # The demo (issue #14): POST /demo/seed tells a story through the others' services, served by the incidents
+    # function (its role may queue and start the investigations the story's incidents ask for).
+    "demo": ("aisre.demo.api.seed",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
 
