@@ -80,6 +80,7 @@ def test_the_seed_tells_the_whole_story(api: httpx.Client, workspace: str):
         "rollback_deployment",
     )
     assert approval["requested_by"] == "demo" and approval["arguments"]["deployment_name"] == "checkout"
+    assert approval["dry_run"] is True  # the demo has no cluster to write to: approving it rehearses the rollback
 
     # The earlier incident, resolved with how.
     resolved = api.get(f"/incidents/{seed['resolved_incident_id']}").json()["incident"]
@@ -107,6 +108,13 @@ def test_the_seed_tells_the_whole_story(api: httpx.Client, workspace: str):
     }
     assert len(api.get("/approvals").json()["approvals"]) == len(pending)
     assert len(api.get("/webhook/dead-letter").json()["entries"]) == len(entries)
+
+    # The delivery the queue gave up on while the table throttled is readable: replaying it takes its alert in.
+    [stalled] = [item for item in entries if item["id"] == seed["replayable_dead_letter_id"]]
+    assert stalled["status_code"] == 503 and "throttled" in stalled["error"]
+    replayed = api.post(f"/webhook/dead-letter/{stalled['id']}/replay")
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["result"]["ok"] is True and replayed.json()["result"]["incident_id"]
 
 
 def seed_time(seed: dict[str, Any]) -> datetime:

@@ -40,6 +40,7 @@ class AlertIntakePort(Protocol):
         error: Exception,
         *,
         status_code: int,
+        channel: str = "http",
     ) -> DeadLetter: ...
 
 

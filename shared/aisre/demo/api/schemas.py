@@ -39,6 +39,9 @@ class DemoSeedPublic(BaseModel):
     approval_action: str | None
     resolved_incident_id: str = Field(description="The earlier incident, resolved with how it was fixed")
     dead_letter_id: str = Field(description="The unreadable payload, kept with its error")
+    replayable_dead_letter_id: str | None = Field(
+        None, description="A readable delivery the queue gave up on while the table throttled: replaying it ingests it"
+    )
     oncall_schedule_id: str | None
     escalation_policy_id: str | None = Field(description="checkout's escalation policy")
     skipped: list[SkippedPartPublic] = Field(description="Parts of the story this version cannot tell, and why")

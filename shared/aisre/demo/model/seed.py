@@ -40,7 +40,10 @@ class SeedResult(BaseModel):
     approval_id: str | None = None
     approval_action: str | None = None
     resolved_incident_id: str
-    dead_letter_id: str
+    dead_letter_id: str = Field(description="An unreadable payload, kept with the field it lacks")
+    replayable_dead_letter_id: str | None = Field(
+        None, description="A readable delivery the queue gave up on while the table throttled: replaying it ingests it"
+    )
     oncall_schedule_id: str | None = None
     escalation_policy_id: str | None = None
     skipped: list[SkippedPart] = Field(default_factory=list)

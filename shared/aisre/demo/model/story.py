@@ -94,6 +94,7 @@ class Story:
     storm: tuple[StoryAlert, ...]
     deliveries: tuple[Delivery, ...]
     malformed_payload: dict[str, Any]
+    stalled_payload: dict[str, Any]
     schedule: dict[str, Any]
     approval_note: str
 
@@ -237,6 +238,30 @@ def build_story(now: datetime) -> Story:
                 }
             ],
         },
+        # A readable delivery the ingest queue gave up on while the table throttled the storm's writes: kept with
+        # its error, and replayed whole once the table has room (the console's replay button).
+        stalled_payload={
+            "version": "4",
+            "status": "firing",
+            "receiver": RECEIVER,
+            "alerts": [
+                {
+                    "status": "firing",
+                    "labels": {
+                        "alertname": "PostgresReplicationLagHigh",
+                        "service": "orders-db",
+                        "severity": "warning",
+                        "cluster": CLUSTER,
+                        "namespace": NAMESPACE,
+                    },
+                    "annotations": {
+                        "summary": "orders-db replica lags the primary by 48 s",
+                        "description": "Replication lag on orders-db-replica-1 rose past 30 s as checkout retried.",
+                    },
+                    "startsAt": utc_iso(now - timedelta(minutes=3)),
+                }
+            ],
+        },
         schedule={
             "name": "checkout primary",
             "time_zone": "UTC",
@@ -251,6 +276,7 @@ def build_story(now: datetime) -> Story:
         },
         approval_note=(
             "checkout v2.14.0 went out minutes before its pods began crash-looping: roll it back as v2.11.3 was "
-            "two weeks ago."
+            "two weeks ago. Asked as a dry run: approving it checks and reads everything the rollback would, and "
+            "writes nothing."
         ),
     )

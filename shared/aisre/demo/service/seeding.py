@@ -104,6 +104,7 @@ class DemoSeeder:
         deploy = self._p.deploys.record(ws, dict(story.deploy))
         incidents, opened_by = self._storm(ws, story)
         dead_letter_id = self._dead_letter(ws, story)
+        replayable_id = self._stalled_delivery(ws, story)
         roots = [item.id for item in incidents if item.root]
         main_id = opened_by[story.main_alert.key]
         diagnosed = self._investigate(ws, [main_id, *(root for root in roots if root != main_id)])
@@ -123,6 +124,7 @@ class DemoSeeder:
             approval_action=approval.action if approval else None,
             resolved_incident_id=resolved_id,
             dead_letter_id=dead_letter_id,
+            replayable_dead_letter_id=replayable_id,
             oncall_schedule_id=schedule_id,
             escalation_policy_id=policy_id,
             skipped=skipped,
@@ -195,6 +197,19 @@ class DemoSeeder:
             return entry.id
         raise AssertionError("the story's malformed payload was read: it must not be")  # the story is wrong
 
+    def _stalled_delivery(self, ws: str, story: Story) -> str:
+        """A delivery the ingest queue gave up on (the table throttled its writes through every retry), kept as the
+        queue's consumer keeps one: readable, so replaying it (the console's button) ingests it."""
+        from aisre.core.errors import DependencyUnavailableError
+
+        body = json.dumps(story.stalled_payload).encode()
+        self._p.intake.read_alerts(SOURCE, body, CONTENT_TYPE)  # readable: the story is wrong if this raises
+        error = DependencyUnavailableError(
+            "the table throttled the write through every retry (ProvisionedThroughputExceededException)"
+        )
+        entry = self._p.intake.dead_letter(ws, SOURCE, body, CONTENT_TYPE, error, status_code=503, channel="sqs")
+        return entry.id
+
     def _investigate(self, ws: str, roots: list[str]) -> dict[str, Any]:
         """Start each root's investigation unless the automatic path did (the starter's own check), then wait a
         bounded time for the diagnoses; those finished by then, by incident."""
@@ -221,7 +236,7 @@ class DemoSeeder:
             if suggestion.get("executable") and suggestion.get("allowed") and suggestion.get("approval_required"):
                 name, arguments = str(suggestion["name"]), dict(suggestion.get("arguments") or {})
                 break
-        request = action_request(name, arguments, incident_id=main_id, dry_run=False)
+        request = action_request(name, arguments, incident_id=main_id, dry_run=True)
         try:
             return self._p.approvals.request_approval(
                 ws, request, DEMO_PRINCIPAL, note=story.approval_note, for_suggestion=True
