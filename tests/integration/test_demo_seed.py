@@ -66,6 +66,9 @@ def test_the_seed_tells_the_whole_story(api: httpx.Client, workspace: str):
     assert diagnosis["deploy_correlation"]["deploy_id"] == seed["deploy_id"]
     [earlier] = [item for item in diagnosis["similar_incidents"] if item["id"] == seed["resolved_incident_id"]]
     assert "Rolled back checkout" in earlier["resolution"]
+    # The deploy is the change the analyzer concludes on: it proposes the rollback, whose approval the seed asked.
+    [rollback] = [item for item in diagnosis["suggested_actions"] if item["name"] == "rollback_deployment"]
+    assert rollback["approval_required"] is True and rollback["approval_id"] == seed["approval_id"]
     for root in roots:
         assert diagnosis_of(api, root)["investigated_incident_id"] == root
         investigation = api.get(f"/investigations/{seed['investigation_ids'][roots.index(root)]}").json()
