@@ -10,7 +10,7 @@ from typing import Any
 
 from aisre.core.clock import utc_now
 from aisre.core.errors import ValidationError
-from aisre.incidents.model.incident import Incident, TimelineEvent
+from aisre.incidents.model.incident import Incident, IncidentState, TimelineEvent
 from aisre.incidents.service.lifecycle import IncidentService
 from aisre.investigations.model.analysis.engine import analyze
 from aisre.investigations.model.analysis.render import render_answer
@@ -111,7 +111,10 @@ class InvestigationService:
         if self._similar is not None:
             incident = self._incidents.get(state["workspace_id"], state["incident_id"])
             similar = self._similar.similar(incident)
-            self._similar.index_incident(incident)
+            # A resolved incident was indexed with its resolution when it was resolved: indexing it again here,
+            # as it stands, would drop the note the next similar incident should read.
+            if incident.state is not IncidentState.RESOLVED:
+                self._similar.index_incident(incident)
         return {"step": self._step("gather_history", started), "similar_incidents": similar}
 
     def analyze(self, state: dict[str, Any]) -> dict[str, Any]:
