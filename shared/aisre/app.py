@@ -60,6 +60,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # own (template.yaml ConsoleFunction), which needs no table.
     "console": ("aisre.console.api.console",),
     "system": ("aisre.core.http.system",),
+    # The demo (issue #14): POST /demo/seed tells a story through the others' services, served by the incidents
+    # function (its role may queue and start the investigations the story's incidents ask for).
+    "demo": ("aisre.demo.api.seed",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
 
