@@ -225,6 +225,55 @@ def test_an_operator_works_an_incident_from_the_console(
         context.close()
 
 
+def test_the_demo_fills_every_page_and_its_rollback_is_rehearsed_when_approved(
+    browser, url: str, workspace: str, requester: httpx.Client, kube: KubeApiServer
+) -> None:  # type: ignore[no-untyped-def]
+    """POST /demo/seed (issue #14's story), then the console shows every page with data: the diagnosis of the main
+    incident, its rollback approved and carried out as a dry run, the replayable dead letter replayed, on-call."""
+    kube.reset().add_deployment(NS, "checkout", replicas=2)
+    seeded = requester.post("/demo/seed")
+    assert seeded.status_code == 201, seeded.text
+    demo = seeded.json()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        _sign_in(page, url, workspace)
+        page.locator(f"[data-incident-id='{demo['main_incident_id']}']").wait_for(timeout=TIMEOUT_MS)
+        assert len(_rows(page)) >= demo["incident_count"]
+        screenshot(page, "demo-incidents")
+
+        page.locator(f"[data-incident-id='{demo['main_incident_id']}'] a").first.click()
+        page.get_by_test_id("root-cause").wait_for(timeout=TIMEOUT_MS)
+        rollback = page.get_by_test_id("suggested-action").filter(has_text="rollback deployment")
+        rollback.get_by_test_id("approve-suggested").wait_for(timeout=TIMEOUT_MS)
+        screenshot(page, "demo-incident")
+        rollback.get_by_test_id("approve-suggested").click()
+        rollback.get_by_test_id("outcome").wait_for(timeout=TIMEOUT_MS)
+        assert rollback.get_by_test_id("outcome").inner_text().startswith("Approved"), rollback.inner_text()
+        done = page.get_by_test_id("action-taken").filter(has_text="rollback_deployment")
+        done.first.wait_for(timeout=TIMEOUT_MS)
+        assert "dry run" in done.first.inner_text(), done.first.inner_text()
+
+        page.get_by_test_id("nav-dead-letters").click()
+        replayable = page.locator(f"[data-entry-id='{demo['replayable_dead_letter_id']}']")
+        replayable.get_by_test_id("replay").click()
+        replayable.get_by_test_id("outcome").wait_for(timeout=TIMEOUT_MS)
+        assert "Replayed" in replayable.get_by_test_id("outcome").inner_text()
+
+        page.get_by_test_id("nav-oncall").click()
+        page.get_by_test_id("oncall-now").first.wait_for(timeout=TIMEOUT_MS)
+        assert page.get_by_test_id("oncall-now").first.inner_text() != "nobody"
+        for name in ("approvals", "dead-letters", "oncall", "activity", "settings", "slos"):
+            page.get_by_test_id(f"nav-{name}").click()
+            page.locator("main h1").wait_for()
+            page.wait_for_load_state("networkidle")
+            screenshot(page, f"demo-{name}")
+        page.get_by_test_id("nav-activity").click()
+        page.get_by_test_id("recent-activity").wait_for(timeout=TIMEOUT_MS)
+    finally:
+        context.close()
+
+
 def test_a_refused_key_sends_the_person_back_to_sign_in(browser, url: str, workspace: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context()
     page = context.new_page()

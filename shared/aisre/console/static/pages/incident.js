@@ -146,7 +146,7 @@ function DeployCorrelation({ id }) {
   const deploy = useApi(path(id, "/deploy-correlation"), { optional: true });
   return html`<${Section} title="Deploy correlation" testid="deploy-correlation">
     <${Loaded} state=${deploy} what="Deploy correlation">${(d) => html`<p>${d.message}</p>
-      ${d.correlated_deploy && html`<pre class="small" tabindex="0">${JSON.stringify(d.correlated_deploy, null, 2)}</pre>`}`}<//><//>`;
+      ${d.correlated_deploy && html`<${KeyValues} entries=${Object.entries(d.correlated_deploy).map(([k, v]) => [k.replace(/_/g, " "), text(v)])} />`}`}<//><//>`;
 }
 
 function Runbooks({ id }) {
