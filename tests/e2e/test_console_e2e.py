@@ -27,7 +27,8 @@ OPERATOR_KEY = "console-operator-key"
 # Two people: nobody approves their own request (APPROVAL_REQUIRE_DISTINCT).
 API_KEYS = f"requester={REQUESTER_KEY},operator={OPERATOR_KEY}"
 PAGES = ["incidents", "approvals", "dead-letters", "slos", "oncall", "activity", "settings"]
-TIMEOUT_MS = 15_000
+# Generous: the CI machine runs the whole suite on 2 cores beside these browsers.
+TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
