@@ -59,7 +59,7 @@ function WorkspaceField({ workspace }) {
     event.preventDefault();
     setInvalid(!switchWorkspace(value.trim()));
   }
-  return html`<form class="workspace" onSubmit=${submit} role="search" aria-label="Workspace">
+  return html`<form class="workspace" onSubmit=${submit} aria-label="Workspace">
     <label for="workspace-switch" class="visually-hidden">Workspace</label>
     <input id="workspace-switch" value=${value} size="10" aria-invalid=${invalid} data-testid="workspace-switch"
       onInput=${(e) => setValue(e.target.value)} title="Workspace (X-Workspace-Id): press Enter to switch" />
