@@ -53,6 +53,7 @@ FUNCTION_LAYERS = {
     "workflow_steps": "InvestigationsLayer",
     "notifications": "BaseLayer",
     "notification_delivery": "BaseLayer",
+    "console": "BaseLayer",
 }
 LAYER_LISTS = {
     "BaseLayer": LAYERS / "base" / "requirements.txt",

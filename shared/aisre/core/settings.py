@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     )
     # A delivery is attempted this many times (backoff between) before it goes to the dead-letter queue.
     notification_max_attempts: int = Field(6, ge=1, le=20, validation_alias=AliasChoices("NOTIFICATION_MAX_ATTEMPTS"))
+    # The console's live events WebSocket when it is not the platform's own `/ws` (on AWS: the WebSocket API's
+    # wss:// URL); empty: same origin.
+    live_events_url: str = Field("", validation_alias=AliasChoices("LIVE_EVENTS_URL"))
     # Where the links in messages point (the console or the API); empty: no link.
     public_base_url: str = Field("", validation_alias=AliasChoices("AISRE_PUBLIC_URL"))
     # Outgoing requests (channels, webhooks) to loopback, link-local and private addresses: refused unless true
