@@ -66,7 +66,10 @@ def test_the_seed_tells_the_whole_story(api: httpx.Client, workspace: str):
     assert diagnosis["deploy_correlation"]["deploy_id"] == seed["deploy_id"]
     [earlier] = [item for item in diagnosis["similar_incidents"] if item["id"] == seed["resolved_incident_id"]]
     assert "Rolled back checkout" in earlier["resolution"]
-    # The deploy is the change the analyzer concludes on: it proposes the rollback, whose approval the seed asked.
+    # The deploy is the change the analyzer concludes on, the lines it rests on shown: it proposes the rollback,
+    # whose approval the seed asked.
+    assert any("min before this incident" in line for line in diagnosis["evidence_lines"]), diagnosis
+    assert diagnosis["findings"][0]["evidence_lines"] == diagnosis["evidence_lines"]
     [rollback] = [item for item in diagnosis["suggested_actions"] if item["name"] == "rollback_deployment"]
     assert rollback["approval_required"] is True and rollback["approval_id"] == seed["approval_id"]
     for root in roots:

@@ -61,6 +61,13 @@ class SuggestedActionPublic(BaseModel):
     )
 
 
+class DiagnosisFinding(BaseModel):
+    rule: str
+    root_cause: str
+    confidence: float
+    evidence_lines: list[str]
+
+
 class DiagnosisPublic(BaseModel):
     incident_id: str
     summary: str
@@ -68,6 +75,10 @@ class DiagnosisPublic(BaseModel):
     confidence: float
     k8s_context: dict[str, Any] = Field(description="pod_status, restart_count, last_termination_reason")
     log_excerpt: str
+    evidence_lines: list[str] = Field(default_factory=list, description="The lines the root cause rests on")
+    findings: list[DiagnosisFinding] = Field(
+        default_factory=list, description="Every conclusion the analyzer reached, most confident first (at most 5)"
+    )
     matched_playbooks: list[str]
     similar_incidents: list[SimilarIncidentPublic]
     deploy_correlation: dict[str, Any] | None

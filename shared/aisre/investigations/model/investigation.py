@@ -44,6 +44,10 @@ class Diagnosis(BaseModel):
     confidence: float
     k8s_context: dict[str, Any] = Field(default_factory=dict)
     log_excerpt: str = ""
+    # The lines the root cause rests on (the top finding's), and every finding with its own: what a person reads to
+    # trust or doubt the conclusion.
+    evidence_lines: list[str] = Field(default_factory=list)
+    findings: list[dict[str, Any]] = Field(default_factory=list)
     matched_playbooks: list[str] = Field(default_factory=list)
     similar_incidents: list[dict[str, Any]] = Field(default_factory=list)
     deploy_correlation: dict[str, Any] | None = None
@@ -115,6 +119,10 @@ def kubernetes_context(results: Iterable[ToolResult]) -> dict[str, Any]:
     return context
 
 
+# The findings a diagnosis lists after its root cause: the next ones are rarely more than noise.
+MAX_FINDINGS_SHOWN = 5
+
+
 def build_diagnosis(
     incident: Incident,
     analysis: Analysis,
@@ -139,6 +147,16 @@ def build_diagnosis(
         confidence=top.confidence if top else 0.0,
         k8s_context=kubernetes_context(results),
         log_excerpt=log_excerpt,
+        evidence_lines=list(top.evidence_lines) if top else [],
+        findings=[
+            {
+                "rule": finding.rule,
+                "root_cause": finding.root_cause,
+                "confidence": finding.confidence,
+                "evidence_lines": list(finding.evidence_lines),
+            }
+            for finding in analysis.findings[:MAX_FINDINGS_SHOWN]
+        ],
         matched_playbooks=list(matched_playbooks),
         similar_incidents=list(similar_incidents),
         deploy_correlation=incident.deploy_correlation.model_dump() if incident.deploy_correlation else None,

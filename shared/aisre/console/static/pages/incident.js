@@ -77,7 +77,7 @@ function Diagnosis({ id }) {
 }
 
 function evidence(d) {
-  const lines = [];
+  const lines = [...(d.evidence_lines || [])];
   for (const [k, v] of Object.entries(d.k8s_context || {})) lines.push(`${k}: ${text(v)}`);
   for (const line of (d.log_excerpt || "").split("\n")) if (line.trim()) lines.push(line);
   return lines;
@@ -93,6 +93,9 @@ function DiagnosisBody({ id, d, reload }) {
     ${d.llm_error && html`<p class="note error">The model failed (${d.llm_error}); the analyzer answered.</p>`}
     <h3>Evidence</h3>
     ${lines.length ? html`<pre class="evidence" data-testid="evidence" tabindex="0">${lines.join("\n")}</pre>` : html`<${Empty}>No evidence lines were gathered.<//>`}
+    ${d.findings && d.findings.length > 1 && html`<details data-testid="other-findings"><summary>Other findings (${d.findings.length - 1})</summary>
+      <ul class="small">${d.findings.slice(1).map((f) => html`<li><strong>${percent(f.confidence)}</strong> ${f.root_cause}
+        ${f.evidence_lines.length > 0 && html`<pre class="evidence" tabindex="0">${f.evidence_lines.join("\n")}</pre>`}</li>`)}</ul></details>`}
     ${d.not_gathered && d.not_gathered.length > 0 && html`<details><summary>Not gathered (${d.not_gathered.length})</summary>
       <ul class="small">${d.not_gathered.map((n) => html`<li>${n}</li>`)}</ul></details>`}
     ${d.matched_playbooks && d.matched_playbooks.length > 0 && html`<p><strong>Playbooks:</strong> ${d.matched_playbooks.join(", ")}</p>`}
