@@ -59,6 +59,8 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 def screenshot(page: Page, name: str) -> Path:
+    """The page once everything on it has loaded (no "Loading..." left), written to the test artifacts."""
+    page.wait_for_function("!document.querySelector('.loading')", timeout=30_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

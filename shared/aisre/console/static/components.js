@@ -35,7 +35,7 @@ export function useApi(path, { query, optional = false } = {}) {
 }
 
 export function Loading({ label = "Loading" }) {
-  return html`<p class="muted" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>${label}…</p>`;
+  return html`<p class="muted loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>${label}…</p>`;
 }
 
 export function ErrorNote({ error, retry }) {
