@@ -583,3 +583,19 @@ def test_notification_delivery_event_routes_its_event_and_reports_a_foreign_mess
     assert functions["notification_delivery"](foreign) == {
         "batchItemFailures": [{"itemIdentifier": foreign["Records"][0]["messageId"]}]
     }
+
+
+def test_live_socket_event_answers_its_ping_as_the_route_response(functions: dict[str, Function]) -> None:
+    answer = functions["live_socket"](sample("live_socket"))
+    assert answer["statusCode"] == 200 and json.loads(answer["body"])["type"] == "pong"
+    derived = copy.deepcopy(sample("live_socket"))
+    derived["body"] = '{"type": "subscribe", "event": "incident.created"}'
+    assert json.loads(functions["live_socket"](derived)["body"])["code"] == "unauthenticated"
+    derived["requestContext"].update(routeKey="$disconnect", eventType="DISCONNECT")
+    assert functions["live_socket"](derived) == {"statusCode": 200}
+
+
+def test_live_fanout_event_makes_its_event_and_sends_it_to_nobody_listening(functions: dict[str, Function]) -> None:
+    event = copy.deepcopy(sample("live_fanout"))
+    event["Records"][0]["dynamodb"]["Keys"]["pk"]["S"] = f"WS#ws-{uuid.uuid4().hex[:12]}#INC#inc-0123456789ab"
+    assert functions["live_fanout"](event) == {"events": 1, "sent": 0, "gone": 0, "failed": 0}

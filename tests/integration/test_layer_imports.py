@@ -53,6 +53,8 @@ FUNCTION_LAYERS = {
     "workflow_steps": "InvestigationsLayer",
     "notifications": "BaseLayer",
     "notification_delivery": "BaseLayer",
+    "live_socket": "BaseLayer",
+    "live_fanout": "BaseLayer",
 }
 LAYER_LISTS = {
     "BaseLayer": LAYERS / "base" / "requirements.txt",
