@@ -277,6 +277,14 @@ class LocalStack:
         self._live_base_url = base_url.rstrip("/")
         self._apply_environment(self._live_environment())
 
+    def stop_live_events(self) -> None:
+        """Stop the stream pollers and forget the server serve_live_events named (tests that served their own)."""
+        self.stop_stream_pollers()
+        self._live_base_url = None
+        for name in LIVE_ENVIRONMENT:
+            os.environ.pop(name, None)
+        _reset_settings()
+
     def _live_environment(self) -> dict[str, str]:
         if self._live_base_url is None:
             return {}
