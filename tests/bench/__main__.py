@@ -11,6 +11,7 @@ from tests.bench import (
     diagnosis_latency,
     investigation_latency,
     listing,
+    live_latency,
     notifications,
     requests_per_alert,
     similar,
@@ -41,6 +42,8 @@ def main() -> int:
         approvals.report(approvals.run())
     if not only or "notifications" in only:
         notifications.report(notifications.run())
+    if not only or "live" in only:
+        live_latency.report(live_latency.run())
     if not only or "sizes" in only:
         sizes.report(sizes.run())  # reads `make build`'s output; says so when there is none
     return 0
