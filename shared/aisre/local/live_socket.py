@@ -17,8 +17,8 @@ import logging
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
@@ -68,17 +68,28 @@ class _Socket:
 _sockets: dict[str, _Socket] = {}
 
 
-@lru_cache(maxsize=1)
-def _socket_function() -> tuple[Handler, Any]:
-    """LiveSocketFunction's handler as the template names it, and a context factory for its invocations."""
-    from aisre.local.stack import find_project_root
-    from aisre.local.template import load_template
+_function: tuple[Handler, Callable[[], Any]] | None = None
 
-    root = find_project_root()
-    spec = (load_template(root / "template.yaml").get("Resources") or {})[SOCKET_FUNCTION]["Properties"]
-    name = f"aisre-local-{SOCKET_FUNCTION}"
-    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
-    return load_handler(root, str(spec["CodeUri"]), str(spec["Handler"])), context_factory(name, arn, 512, 30)
+
+def use_function(handler: Handler, new_context: Callable[[], Any]) -> None:
+    """The socket function's handler as the local stack loaded it (`LocalStack.serve_live_events`)."""
+    global _function
+    _function = (handler, new_context)
+
+
+def _socket_function() -> tuple[Handler, Callable[[], Any]]:
+    """LiveSocketFunction's handler: the stack's, else as the template in the working directory's project names it."""
+    global _function
+    if _function is None:
+        from aisre.local.stack import find_project_root
+        from aisre.local.template import load_template
+
+        root = find_project_root()
+        spec = (load_template(root / "template.yaml").get("Resources") or {})[SOCKET_FUNCTION]["Properties"]
+        name = f"aisre-local-{SOCKET_FUNCTION}"
+        arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+        _function = load_handler(root, str(spec["CodeUri"]), str(spec["Handler"])), context_factory(name, arn, 256, 10)
+    return _function
 
 
 def _event(route: str, kind: str, connection_id: str, websocket: WebSocket, body: str | None = None) -> dict[str, Any]:

@@ -274,8 +274,14 @@ class LocalStack:
     def serve_live_events(self, base_url: str) -> None:
         """The server at `base_url` (http://127.0.0.1:<port>) emulates the live events' WebSocket API: point the
         management API's client (LIVE_CONNECTIONS_ENDPOINT) and the advertised URL (LIVE_EVENTS_URL) at it."""
+        from aisre.local import live_socket
+
         self._live_base_url = base_url.rstrip("/")
         self._apply_environment(self._live_environment())
+        spec = self.resources.functions.get(live_socket.SOCKET_FUNCTION)
+        if spec is not None:
+            new_context = context_factory(spec.function_name, spec.arn, spec.memory_size, spec.timeout)
+            live_socket.use_function(self.handler(spec.logical_id), new_context)
 
     def stop_live_events(self) -> None:
         """Stop the stream pollers and forget the server serve_live_events named (tests that served their own)."""
