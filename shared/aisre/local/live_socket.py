@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
 import secrets
 import time
@@ -150,7 +151,12 @@ async def live_socket(websocket: WebSocket) -> None:
                 await socket.close(1009)
                 break
             socket.last_active_at = time.time()
-            answer = await _invoke(_event("$default", "MESSAGE", connection_id, websocket, text))
+            try:
+                answer = await _invoke(_event("$default", "MESSAGE", connection_id, websocket, text))
+            except Exception:
+                # As API Gateway answers a route whose function failed; the connection stays open.
+                logger.exception("live socket %s: the socket function failed", connection_id)
+                answer = {"body": json.dumps({"message": "Internal server error", "connectionId": connection_id})}
             if answer.get("body") is not None:
                 await socket.send(str(answer["body"]))
     except WebSocketDisconnect:
@@ -202,8 +208,6 @@ async def get_connection(connection_id: str, request: Request) -> Response:
     socket = _sockets.get(connection_id)
     if socket is None or socket.closed:
         return _gone()
-    import json
-
     client = socket.websocket.client
     body = {
         "ConnectedAt": _iso(socket.connected_at),

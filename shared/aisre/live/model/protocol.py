@@ -31,8 +31,8 @@ class ProtocolError(Exception):
 
     def reply(self) -> dict[str, Any]:
         answer: dict[str, Any] = {"type": "error", "code": self.code, "message": self.message}
-        if self.field is not None:
-            answer["field"] = self.field
+        if self.field is not None or self.code == INVALID:
+            answer["field"] = self.field  # an invalid message always names its field (null: the message as a whole)
         return answer
 
 

@@ -37,8 +37,10 @@ class ConnectionTable:
             if pause:
                 self._sleep(pause)
             for key in LiveConnectionRecord.by_id.query(id_key(connection_id), limit=1):
-                record = LiveConnectionRecord.get(key.pk, key.sk, consistent_read=True)
-                return _connection(record)
+                try:
+                    return _connection(LiveConnectionRecord.get(key.pk, key.sk, consistent_read=True))
+                except LiveConnectionRecord.DoesNotExist:
+                    return None  # deleted meanwhile (its $disconnect): the index had not caught up
         return None
 
     def save(self, connection: Connection) -> None:
