@@ -188,3 +188,22 @@ def test_the_management_api_is_not_in_the_api_document_and_a_gone_connection_is_
     assert "@connections" not in document.text and "/ws" not in document.json()["paths"]
     gone = httpx.post(f"{live_url}/@connections/nobody", content=b"{}", timeout=30)
     assert gone.status_code == 410
+
+
+def test_a_dead_lettered_payload_is_a_system_alert(live_url: str) -> None:
+    workspace = f"ws-{uuid.uuid4().hex[:12]}"
+    with signed_in(live_url, workspace, events=["system.alert"]) as ws:
+        refused = httpx.post(
+            f"{live_url}/webhook",
+            content=b'{"title": "half an alert",',
+            headers={"X-API-Key": ADMIN_KEY, "X-Workspace-Id": workspace, "content-type": "application/json"},
+            timeout=30,
+        )
+        assert refused.status_code == 400
+        event = next_event(ws)
+        assert (event["event"], event["workspace_id"], event["data"]["source"]) == (
+            "system.alert",
+            workspace,
+            "webhook",
+        )
+        assert event["data"]["id"] and "malformed JSON" in event["data"]["error"]
