@@ -207,3 +207,21 @@ def test_a_dead_lettered_payload_is_a_system_alert(live_url: str) -> None:
             "webhook",
         )
         assert event["data"]["id"] and "malformed JSON" in event["data"]["error"]
+
+
+def test_an_investigation_is_told_when_it_starts_and_when_it_completes(live_url: str) -> None:
+    workspace = f"ws-{uuid.uuid4().hex[:12]}"
+    headers = {"X-API-Key": ADMIN_KEY, "X-Workspace-Id": workspace}
+    with signed_in(live_url, workspace, events="investigation.*") as ws:
+        incident = post_alert(live_url, workspace, "pod OOMKilled")["incident_id"]
+        started = httpx.post(f"{live_url}/incidents/{incident}/investigate", headers=headers, timeout=30)
+        assert started.status_code == 202, started.text
+        investigation = started.json()["investigation_id"]
+        first = next_event(ws)
+        assert (first["event"], first["data"]) == (
+            "investigation.started",
+            {"id": investigation, "incident_id": incident, "status": "running"},
+        )
+        done = next_event(ws, timeout=60)
+        assert done["event"] == "investigation.completed" and done["data"]["id"] == investigation
+        assert done["data"]["status"] in ("succeeded", "failed")
