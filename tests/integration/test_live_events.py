@@ -21,6 +21,7 @@ from tests.support.servers import serve_app, wait_for
 
 ADMIN_KEY = "live-admin-key"
 SCOPED_KEY = "live-scoped-key"
+DECIDER_KEY = "live-decider-key"  # an approval is decided by someone other than who asked
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def live_url(local_stack: Any, scoped_workspace: str) -> Iterator[str]:
     from aisre.local.server import create_local_app
 
     before = os.environ.get("AI_SRE_API_KEYS")
-    os.environ["AI_SRE_API_KEYS"] = f"admin={ADMIN_KEY},scoped={SCOPED_KEY}:{scoped_workspace}"
+    os.environ["AI_SRE_API_KEYS"] = f"admin={ADMIN_KEY},decider={DECIDER_KEY},scoped={SCOPED_KEY}:{scoped_workspace}"
     reset_settings()
     reset_scope()
     try:
@@ -225,3 +226,28 @@ def test_an_investigation_is_told_when_it_starts_and_when_it_completes(live_url:
         done = next_event(ws, timeout=60)
         assert done["event"] == "investigation.completed" and done["data"]["id"] == investigation
         assert done["data"]["status"] in ("succeeded", "failed")
+
+
+def test_an_approval_is_told_when_asked_for_and_when_decided(live_url: str) -> None:
+    workspace = f"ws-{uuid.uuid4().hex[:12]}"
+    headers = {"X-API-Key": ADMIN_KEY, "X-Workspace-Id": workspace}
+    with signed_in(live_url, workspace, events="approval.*") as ws:
+        incident = post_alert(live_url, workspace, "checkout pods crash")["incident_id"]
+        target = {"action": "restart_pod", "namespace": "production", "pod_name": "checkout-0", "incident_id": incident}
+        asked = httpx.post(f"{live_url}/approvals", json=target, headers=headers, timeout=30)
+        assert asked.status_code == 201, asked.text
+        approval = asked.json()["id"]
+        requested = next_event(ws)
+        assert (requested["event"], requested["data"]) == (
+            "approval.requested",
+            {"id": approval, "incident_id": incident, "action": "restart_pod", "status": "pending"},
+        )
+        decider = {**headers, "X-API-Key": DECIDER_KEY}
+        rejected = httpx.post(f"{live_url}/approvals/{approval}/reject", headers=decider, timeout=30)
+        assert rejected.status_code == 200, rejected.text
+        decided = next_event(ws)
+        assert (decided["event"], decided["data"]["id"], decided["data"]["status"]) == (
+            "approval.decided",
+            approval,
+            "rejected",
+        )
