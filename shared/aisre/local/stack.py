@@ -309,6 +309,8 @@ class LocalStack:
     def stop(self) -> None:
         if self.supervisor is not None:
             self.supervisor.stop()  # first: the emulator's exit below is on purpose
+        for stream_poller in self.stream_pollers:
+            stream_poller.request_stop()  # its long poll ends within a second, alongside the SQS pollers' below
         self.stop_schedules()
         self.stop_pollers()
         self.stop_stream_pollers()
