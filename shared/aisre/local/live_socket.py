@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 SOCKET_FUNCTION = "LiveSocketFunction"
 STAGE = "local"
-_LOOPBACK_HOSTS = ("127.", "::1", "localhost")
+_LOOPBACK_HOSTS = ("127.", "::1", "::ffff:127.", "localhost")
 # API Gateway's frame limit; a bigger message is refused as API Gateway does (close code 1009).
 MAX_FRAME_BYTES = 32 * 1024
 
