@@ -19,6 +19,10 @@ from aisre.local.workers import BackgroundLoop
 logger = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 1.0  # the emulator answers as soon as a record comes, else after this
+# After a batch, the next read waits this long: records that come meanwhile (a storm's new incidents) make one batch,
+# one read and one invocation rather than one each. A record after a quiet spell is read at once. (Lambda polls a
+# shard about four times a second.)
+BATCHING_PAUSE_SECONDS = 0.1
 
 
 class StreamPoller(BackgroundLoop):
@@ -58,7 +62,8 @@ class StreamPoller(BackgroundLoop):
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.poll_once()
+                if self.poll_once():
+                    self._stop.wait(BATCHING_PAUSE_SECONDS)
             except Exception:
                 if self._stop.is_set():
                     return
