@@ -19,9 +19,9 @@ from aisre.local.workers import BackgroundLoop
 logger = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 1.0  # the emulator answers as soon as a record comes, else after this
-# After a batch, the next read waits this long: records that come meanwhile (a storm's new incidents) make one batch,
-# one read and one invocation rather than one each. A record after a quiet spell is read at once. (Lambda polls a
-# shard about four times a second.)
+# After a batch of several records (they come faster than they are read: a storm's new incidents), the next read
+# waits this long, so that what comes meanwhile makes one batch, one read and one invocation rather than one each.
+# Records that come one at a time are read at once. (Lambda polls a shard about four times a second.)
 BATCHING_PAUSE_SECONDS = 0.1
 
 
@@ -62,7 +62,7 @@ class StreamPoller(BackgroundLoop):
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                if self.poll_once():
+                if self.poll_once() > 1:
                     self._stop.wait(BATCHING_PAUSE_SECONDS)
             except Exception:
                 if self._stop.is_set():
