@@ -76,6 +76,8 @@ def test_dev_mode_auth_ignores_the_key_and_names_the_workspace() -> None:
         "events": list(EVENT_TYPES),
     }
     assert say(socket, {"type": "auth"}, "c2")["workspace_id"] == "default"  # type: ignore[index]
+    # What the console sends in dev mode: empty strings are the same as nothing.
+    assert say(socket, {"type": "auth", "api_key": "", "workspace_id": ""}, "c3")["workspace_id"] == "default"  # type: ignore[index]
     assert connections.items["c1"].subscriptions == frozenset()
 
 

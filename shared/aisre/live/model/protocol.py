@@ -94,11 +94,12 @@ def parse(text: str | bytes | None) -> Message:
 
 
 def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    """A string field that may be left out; empty is the same as left out (a console in dev mode sends `""`)."""
     value = body.get(name)
-    if value is None:
+    if value is None or value == "":
         return None
-    if not isinstance(value, str) or not value or len(value) > 1024:
-        raise ProtocolError(INVALID, f"`{name}` must be a non-empty string", name)
+    if not isinstance(value, str) or len(value) > 1024:
+        raise ProtocolError(INVALID, f"`{name}` must be a string of at most 1024 characters", name)
     return value
 
 
