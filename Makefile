@@ -19,7 +19,7 @@ UV_VENV := .uv
 UV := $(UV_VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test test-fast bench build lint format eval alertmanager clean lock layers deps-check
+.PHONY: setup run test test-fast bench build lint format eval alertmanager chromium clean lock layers deps-check
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -45,16 +45,23 @@ alertmanager:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus-alertmanager >/dev/null; }
 
+# Debian's chromium, for the console's browser tests and bench: Playwright for Python drives it (its own browser
+# downloads are never used).
+chromium:
+	@test -x /usr/bin/chromium || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
 # Everything CI checks but the bundle's build: lint, format, types, import contracts, the API document, the
 # whole suite in parallel, and the running server held to its document (schemathesis).
-test: setup alertmanager lint openapi-check
+test: setup alertmanager chromium lint openapi-check
 	$(VENV)/bin/pytest -n auto
 	$(MAKE) --no-print-directory contract
 
 test-fast: setup
 	$(VENV)/bin/pytest tests/unit -q
 
-bench: setup
+bench: setup chromium
 	$(PY) -m tests.bench
 
 # Investigation quality: every suite under tests/evals/cases, each scored with the rubric beside it — HolmesGPT's

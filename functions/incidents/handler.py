@@ -1,5 +1,5 @@
-"""Lambda: the incidents and insights endpoint groups, with /health and /metrics."""
+"""Lambda: the incidents, insights and demo endpoint groups, with /health and /metrics."""
 
 from aisre.lambda_http import http_handler
 
-handler = http_handler(["incidents", "insights", "system"])
+handler = http_handler(["incidents", "insights", "system", "demo"])

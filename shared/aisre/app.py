@@ -56,7 +56,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
     # Insights (issue #14): seed 001's /adapters, /platform/overview, /metrics/export and seed 002's analytics;
     # read-only over the other capabilities' services, served by the incidents function.
     "insights": ("aisre.insights.api.platform", "aisre.insights.api.analytics"),
+    # The operator console (issue #14): static files and its start-up config, no data; served by a function of its
+    # own (template.yaml ConsoleFunction), which needs no table.
+    "console": ("aisre.console.api.console",),
     "system": ("aisre.core.http.system",),
+    # The demo (issue #14): POST /demo/seed tells a story through the others' services, served by the incidents
+    # function (its role may queue and start the investigations the story's incidents ask for).
+    "demo": ("aisre.demo.api.seed",),
 }
 ALL_GROUPS: tuple[str, ...] = tuple(GROUPS)
 

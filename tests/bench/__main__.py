@@ -8,6 +8,7 @@ from tests.bench import (
     approvals,
     big_payload,
     cold_start,
+    console,
     diagnosis_latency,
     investigation_latency,
     listing,
@@ -42,6 +43,8 @@ def main() -> int:
         approvals.report(approvals.run())
     if not only or "notifications" in only:
         notifications.report(notifications.run())
+    if not only or "console" in only:
+        console.report(console.run())
     if not only or "live" in only:
         live_latency.report(live_latency.run())
     if not only or "sizes" in only:

@@ -11,7 +11,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = "import fastapi, mangum, pynamodb.models, aws_lambda_powertools"
-FUNCTIONS = ("webhooks", "incidents", "investigations", "ingest", "steps", "actions", "workflows", "workflow_steps")
+FUNCTIONS = (
+    "webhooks",
+    "incidents",
+    "investigations",
+    "ingest",
+    "steps",
+    "actions",
+    "workflows",
+    "workflow_steps",
+    "console",
+)
 RUNS = 15
 
 

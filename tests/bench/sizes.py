@@ -31,6 +31,7 @@ TARGET_MB = {
     "WorkflowStepsFunction": 150,
     "NotificationsFunction": 60,
     "NotificationDeliveryFunction": 60,
+    "ConsoleFunction": 60,
     "LiveSocketFunction": 60,
     "LiveFanOutFunction": 60,
 }

@@ -120,6 +120,25 @@ def test_an_action_needing_approval_waits_then_runs_once_when_approved(
     ]
 
 
+def test_an_approval_asked_as_a_dry_run_rehearses_when_approved(
+    people: dict[str, httpx.Client], kube: KubeApiServer, cluster: KubeState
+):
+    alice, bob = people["alice"], people["bob"]
+    asked = alice.post(
+        "/approvals",
+        json={"action": "restart_pod", "namespace": NS, "pod_name": a_pod(cluster), "dry_run": True, "note": "try it"},
+    )
+    assert asked.status_code == 201, asked.text
+    assert asked.json()["dry_run"] is True and asked.json()["status"] == "pending"
+
+    approved = bob.post(f"/approvals/{asked.json()['id']}/approve")
+    assert approved.status_code == 200, approved.text
+    body = approved.json()
+    assert body["approval"]["status"] == "approved" and body["approval"]["dry_run"] is True
+    assert body["result"]["status"] == "dry_run" and body["result"]["dry_run"] is True
+    assert kube.writes() == []  # every check and read, no write
+
+
 def test_rejecting_ends_it(people: dict[str, httpx.Client], kube: KubeApiServer, cluster: KubeState):
     pending = ask_restart(people["alice"], cluster)
     rejected = people["bob"].post(f"/approvals/{pending['approval_id']}/reject", json={"comment": "not now"})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
+import gzip
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -197,6 +198,7 @@ def test_http_sample_events_match_the_template_and_the_stage() -> None:
             "ANY /api/v1/workflows",
             "ANY /api/v1/workflows/{proxy+}",
         },
+        "console": {"GET /console", "GET /console/{proxy+}"},
     }
     for name, keys in routes.items():
         event = sample(name)
@@ -583,6 +585,31 @@ def test_notification_delivery_event_routes_its_event_and_reports_a_foreign_mess
     assert functions["notification_delivery"](foreign) == {
         "batchItemFailures": [{"itemIdentifier": foreign["Records"][0]["messageId"]}]
     }
+
+
+# --- console -------------------------------------------------------------------------------------------
+
+
+def test_console_event_serves_its_files_as_the_server_does(functions: dict[str, Function], http: httpx.Client) -> None:
+    """The page's files come out of the Lambda (the package data of the code layer) exactly as the server sends them,
+    the page at /console behind the stage, its config, and a 404 for a path that climbs out of the folder."""
+    console = functions["console"]
+    script = same_answer(console, http, sample("console"))
+    assert script.status == 200 and script.content_type.startswith("text/javascript") and "render(" in script.body
+    page = derive(sample("console"), path="/console", route_key="GET /console", path_parameters={})
+    answer = console(page)
+    assert answer["statusCode"] == 200 and "frame-ancestors 'none'" in answer["headers"]["content-security-policy"]
+    assert same_answer(console, http, page).body.startswith("<!doctype html>")
+    config = same_answer(console, http, derive(sample("console"), path="/console/config.json"))
+    assert config.status == 200 and config.body["dev_mode"] is True and config.body["live_url"] is None
+    packed = console(derive(sample("console"), headers={"Accept-Encoding": "gzip, deflate, br"}))
+    assert packed["isBase64Encoded"] and packed["headers"]["content-encoding"] == "gzip"
+    assert gzip.decompress(base64.b64decode(packed["body"])).decode() == script.body
+    climbing = same_answer(console, http, derive(sample("console"), path="/console/pages/%2E%2E/%2E%2E/app.py"))
+    assert climbing.status == 404 and climbing.body["error"]["field"] == "path"
+
+
+# --- live events ---------------------------------------------------------------------------------------
 
 
 def test_live_socket_event_answers_its_ping_as_the_route_response(functions: dict[str, Function]) -> None:

@@ -126,6 +126,12 @@ def test_similar_incidents_carry_how_they_were_resolved(api: httpx.Client):
     assert top["id"] == old["incident_id"] and top["state"] == "resolved"
     assert top["resolution"] == "Raised the memory limit to 1Gi" and 0 < top["similarity_score"] <= 1
 
+    # Investigating the resolved incident again keeps its resolution in the knowledge.
+    started = api.post(f"/incidents/{old['incident_id']}/investigate").json()
+    wait_for(lambda: finished(api, started["investigation_id"]), timeout=60, interval=0.25)
+    again = api.get(f"/incidents/{new['incident_id']}/similar").json()["similar_incidents"][0]
+    assert again["id"] == old["incident_id"] and again["resolution"] == "Raised the memory limit to 1Gi"
+
 
 def test_analyze_step_with_a_model_configured_uses_the_agent(api: httpx.Client, workspace: str):
     from aisre.core.scope import Scope

@@ -53,6 +53,7 @@ FUNCTION_LAYERS = {
     "workflow_steps": "InvestigationsLayer",
     "notifications": "BaseLayer",
     "notification_delivery": "BaseLayer",
+    "console": "BaseLayer",
     "live_socket": "BaseLayer",
     "live_fanout": "BaseLayer",
 }

@@ -41,7 +41,10 @@ DEV_CALLER = Caller(workspace_id=None, key_id=DEV_MODE)
 # The principal autonomy cycles act as (autonomy/): what marks their actions, approvals and timeline events. No key
 # may take the name, so the mark cannot be worn by a person.
 AUTONOMY_PRINCIPAL = "autonomy"
-RESERVED_PRINCIPALS = frozenset({AUTONOMY_PRINCIPAL, DEV_MODE})
+# The principal the demo's story acts as (demo/): who asked for its approval, resolved its earlier incident. Reserved
+# too, so that a person's key (an admin's, which may seed) is never the requester and can approve the demo's approval.
+DEMO_PRINCIPAL = "demo"
+RESERVED_PRINCIPALS = frozenset({AUTONOMY_PRINCIPAL, DEMO_PRINCIPAL, DEV_MODE})
 
 
 def hash_key(key: str) -> str:

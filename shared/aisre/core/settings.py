@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     )
     # A delivery is attempted this many times (backoff between) before it goes to the dead-letter queue.
     notification_max_attempts: int = Field(6, ge=1, le=20, validation_alias=AliasChoices("NOTIFICATION_MAX_ATTEMPTS"))
+    # The console's live events WebSocket when it is not the platform's own `/ws` (on AWS: the WebSocket API's
+    # wss:// URL); empty: same origin.
+    live_events_url: str = Field("", validation_alias=AliasChoices("LIVE_EVENTS_URL"))
     # Where the links in messages point (the console or the API); empty: no link.
     public_base_url: str = Field("", validation_alias=AliasChoices("AISRE_PUBLIC_URL"))
     # Outgoing requests (channels, webhooks) to loopback, link-local and private addresses: refused unless true
@@ -212,9 +215,8 @@ class Settings(BaseSettings):
 
     # Live events (WS /ws): where the fan-out and the socket function send to a connection (API Gateway's management
     # API, https://{api}.execute-api.{region}.amazonaws.com/{stage}; locally the server's own http://127.0.0.1:{port},
-    # set by `aisre serve`), and the WebSocket URL browsers connect to (wss://..., what the console will be told).
+    # set by `aisre serve`). The URL browsers connect to is live_events_url, above.
     live_connections_endpoint: str | None = Field(None, validation_alias=AliasChoices("LIVE_CONNECTIONS_ENDPOINT"))
-    live_events_url: str | None = Field(None, validation_alias=AliasChoices("LIVE_EVENTS_URL"))
 
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"))
     # X-Ray subsegments from the SDK (per DynamoDB call). Off by default: loading the SDK costs ~140 ms of

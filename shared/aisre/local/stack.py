@@ -273,7 +273,8 @@ class LocalStack:
 
     def serve_live_events(self, base_url: str) -> None:
         """The server at `base_url` (http://127.0.0.1:<port>) emulates the live events' WebSocket API: point the
-        management API's client (LIVE_CONNECTIONS_ENDPOINT) and the advertised URL (LIVE_EVENTS_URL) at it."""
+        management API's client (LIVE_CONNECTIONS_ENDPOINT) at it. The template's LIVE_EVENTS_URL (API Gateway's) is
+        left out, so the console connects to the server's own /ws."""
         from aisre.local import live_socket
 
         self._live_base_url = base_url.rstrip("/")
@@ -294,10 +295,8 @@ class LocalStack:
     def _live_environment(self) -> dict[str, str]:
         if self._live_base_url is None:
             return {}
-        return {
-            "LIVE_CONNECTIONS_ENDPOINT": self._live_base_url,
-            "LIVE_EVENTS_URL": "ws" + self._live_base_url.removeprefix("http") + "/ws",
-        }
+        # LIVE_EVENTS_URL stays unset: the console then connects to its own origin's /ws, which is this server.
+        return {"LIVE_CONNECTIONS_ENDPOINT": self._live_base_url}
 
     def stop_pollers(self) -> None:
         pollers, self.pollers = self.pollers, []

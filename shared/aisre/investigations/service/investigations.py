@@ -10,10 +10,11 @@ from typing import Any
 
 from aisre.core.clock import utc_now
 from aisre.core.errors import ValidationError
-from aisre.incidents.model.incident import Incident, TimelineEvent
+from aisre.incidents.model.incident import Incident, IncidentState, TimelineEvent
 from aisre.incidents.service.lifecycle import IncidentService
 from aisre.investigations.model.analysis.engine import analyze
 from aisre.investigations.model.analysis.render import render_answer
+from aisre.investigations.model.deploy_evidence import deploy_evidence
 from aisre.investigations.model.evidence import Evidence, Issue
 from aisre.investigations.model.evidence_state import results_from_state, results_to_state
 from aisre.investigations.model.investigation import (
@@ -110,7 +111,10 @@ class InvestigationService:
         if self._similar is not None:
             incident = self._incidents.get(state["workspace_id"], state["incident_id"])
             similar = self._similar.similar(incident)
-            self._similar.index_incident(incident)
+            # A resolved incident was indexed with its resolution when it was resolved: indexing it again here,
+            # as it stands, would drop the note the next similar incident should read.
+            if incident.state is not IncidentState.RESOLVED:
+                self._similar.index_incident(incident)
         return {"step": self._step("gather_history", started), "similar_incidents": similar}
 
     def analyze(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -120,6 +124,9 @@ class InvestigationService:
         incident = self._incidents.get(state["workspace_id"], state["incident_id"])
         branches = state.get("gathered", [])
         results = results_from_state([r for branch in branches for r in branch.get("results", [])])
+        deploy = next((d for d in map(deploy_evidence, (b.get("deploy_correlation") for b in branches)) if d), None)
+        if deploy is not None:
+            results = (*results, deploy)
         similar = [item for branch in branches for item in branch.get("similar_incidents", [])]
         issue = self._issue(state, incident)
         analysis = analyze(Evidence(issue=issue, results=results, available_tools=self._tools.available_tools()))

@@ -62,10 +62,10 @@ def create_approval(body: ApprovalCreate, actions: ActionsDep, workspace: WriteW
     carried out."""
     from aisre.remediation.model.requests import action_request
 
-    fields = body.model_dump(exclude={"action", "incident_id", "arguments", "note"})
+    fields = body.model_dump(exclude={"action", "incident_id", "arguments", "note", "dry_run"})
     if body.arguments is not None:
         fields = {**{key: value for key, value in fields.items() if value in ("", None)}, **body.arguments}
-    request = action_request(body.action, fields, incident_id=body.incident_id, dry_run=False)
+    request = action_request(body.action, fields, incident_id=body.incident_id, dry_run=body.dry_run)
     approval = actions.request_approval(
         workspace, request, who.principal, note=body.note, for_suggestion=body.arguments is not None
     )

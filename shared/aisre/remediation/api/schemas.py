@@ -134,6 +134,9 @@ class ApprovalCreate(ActionTarget):
         None, description="A suggested action's arguments as the diagnosis shows them (instead of the fields)"
     )
     note: str | None = Field(None, max_length=2000)
+    dry_run: bool = Field(
+        False, description="Approve a rehearsal: approving runs every check and read the action makes, writes nothing"
+    )
 
 
 class ApprovalDecision(BaseModel):
@@ -159,6 +162,7 @@ class ApprovalPublic(BaseModel):
     decided_at: UtcDatetime | None
     comment: str | None
     execution_id: str | None
+    dry_run: bool = Field(False, description="A rehearsal was asked for: approving it writes nothing")
     runbook_run_id: str | None = Field(
         None, description="A runbook run's write step asked for it: deciding it carries the run on"
     )

@@ -59,6 +59,8 @@ class Approval(BaseModel):
     decided_at: datetime | None = None
     comment: str | None = None  # the decider's words
     execution_id: str | None = None
+    # Asked for a rehearsal: approving it runs every check and read the action makes, and writes nothing.
+    dry_run: bool = False
     # A runbook run's write step asked for it: the run waits on it, and its decision carries the run on.
     runbook_run_id: str | None = None
     runbook_step: int | None = None

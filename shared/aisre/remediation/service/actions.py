@@ -120,7 +120,7 @@ class ActionService:
         try:
             prepared = operation.prepare(self._cluster, request.arguments)
         except ClusterError as error:
-            if approval is not None:
+            if approval is not None and not request.dry_run:
                 # The approval's execution keeps what happened (GET /approvals/{id}); nothing was written, so it
                 # may be carried out again once the target is back (reusable at once).
                 run = Run(key, reuse_after, operation, None, [], {"policy_name": self.policy.name}, None)
@@ -295,6 +295,7 @@ class ActionService:
             requested_at=now,
             expires_at=now + self._approval_expiry,
             note=note,
+            dry_run=request.dry_run,
             workflow_run_id=gate.run_id if gate else None,
             workflow_step=gate.step if gate else None,
             task_token=gate.task_token if gate else None,

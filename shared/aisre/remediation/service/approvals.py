@@ -107,7 +107,7 @@ class ApprovalService:
             action=approval.action,
             arguments=approval.arguments,
             incident_id=approval.incident_id,
-            dry_run=False,
+            dry_run=approval.dry_run,
             approved=True,
         )
         outcome = self._actions.execute(approval.workspace_id, request, approval.requested_by, approval=approval)

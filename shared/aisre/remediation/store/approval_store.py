@@ -59,6 +59,7 @@ def _to_record(approval: Approval, retention: timedelta) -> ApprovalRecord:
         runbook_step=approval.runbook_step,
         workflow_run_id=approval.workflow_run_id,
         workflow_step=approval.workflow_step,
+        dry_run=approval.dry_run or None,
         task_token=approval.task_token,
         ttl=approval.requested_at + retention,
     )
@@ -88,6 +89,7 @@ def _from_record(record: ApprovalRecord) -> Approval:
         runbook_step=int(record.runbook_step) if record.runbook_step is not None else None,
         workflow_run_id=record.workflow_run_id,
         workflow_step=record.workflow_step,
+        dry_run=bool(record.dry_run),
         task_token=record.task_token,
     )
 

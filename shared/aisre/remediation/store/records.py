@@ -3,7 +3,14 @@ beside incidents, saved runbooks, and runbook runs beside their incidents (docs/
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 
 from aisre.core.table.records import GlobalIndex, IdIndex, ListedRecord, Record, WorkspaceIndex
 
@@ -73,6 +80,7 @@ class ApprovalRecord(ListedRecord):
     workflow_run_id = UnicodeAttribute(null=True)
     workflow_step = UnicodeAttribute(null=True)
     task_token = UnicodeAttribute(null=True)  # a waiting workflow run's; never shown
+    dry_run = BooleanAttribute(null=True)  # asked for a rehearsal; absent on older items: a real run
     ttl = TTLAttribute(null=True)
 
 

@@ -8,7 +8,7 @@ from aisre.investigations.model.analysis.finding import Finding
 from aisre.investigations.model.analysis.text import find, quotes
 from aisre.investigations.model.evidence import Evidence
 
-_CHANGE_TOOLS = ("fetch_configuration_changes", "fetch_configuration_changes_metadata")
+_CHANGE_TOOLS = ("fetch_configuration_changes", "fetch_configuration_changes_metadata", "deploy_correlation")
 _CHANGE_LINE = re.compile(r"image|revision|deploy|changed|updated|rollout|config", re.IGNORECASE)
 
 

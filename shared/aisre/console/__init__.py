@@ -1,0 +1,1 @@
+"""The operator console (GET /console): a browser app served as static files, which uses only the HTTP API."""

@@ -1,0 +1,1 @@
+"""Where the console's files come from: the package's own data (shared/aisre/console/static)."""

@@ -1,0 +1,1 @@
+"""Routes: GET /console, /console/config.json and /console/{path} (the console's files)."""
