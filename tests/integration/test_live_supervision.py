@@ -1,5 +1,6 @@
 """Live events survive the emulator: a killed emulator is replaced (local/supervisor.py), provisioning configures
-its new stream, and the stream poller reads the new stream from its start, so an open socket keeps hearing."""
+its new stream, and the stream poller reads the new stream from its start, so an open socket keeps hearing. And a
+server whose live events are not wired refuses the socket, so that a client polls instead of waiting."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from aisre.local.server import create_local_app
@@ -62,3 +64,10 @@ def test_an_open_socket_keeps_hearing_across_an_emulator_restart(stack: LocalSta
             after = alert("after")
             assert json.loads(ws.recv(timeout=10))["data"]["id"] == after
             assert poller.running
+
+
+def test_a_server_without_live_events_wired_refuses_the_socket(base_url: str) -> None:
+    """The session's app reads no stream (LocalStack.serve_live_events was not called for it)."""
+    with pytest.raises(InvalidStatus) as refused:
+        connect(base_url.replace("http://", "ws://") + "/ws", open_timeout=10)
+    assert refused.value.response.status_code == 403

@@ -131,6 +131,13 @@ async def _invoke(event: dict[str, Any]) -> dict[str, Any]:
 
 @router.websocket("/ws")
 async def live_socket(websocket: WebSocket) -> None:
+    from aisre.core.settings import get_settings
+
+    if not get_settings().live_connections_endpoint:
+        # No live events wired to this server (a test's app, say: `LocalStack.serve_live_events` was not called):
+        # refuse the handshake, so that a client falls back to polling rather than wait for events that never come.
+        await websocket.close(code=1013)
+        return
     # API Gateway's connection ids: 12 random bytes, base64 ("L0SM9cOFvHcCIhw=").
     connection_id = base64.b64encode(secrets.token_bytes(12)).decode().replace("/", "_").replace("+", "-")
     await websocket.accept()
