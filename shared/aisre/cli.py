@@ -116,8 +116,12 @@ def run_serve(args: argparse.Namespace) -> int:
         except EmulatorError as error:
             # Its own output (above) says why, e.g. the data directory in use by another `aisre serve`.
             raise SystemExit(f"aisre serve: {error}") from None
+        # The live events' WebSocket API is this server (local/live_socket.py): its management API on loopback.
+        loopback = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        stack.serve_live_events(f"http://{loopback}:{args.port}")
         if not args.no_pollers:
             stack.start_pollers()
+            stack.start_stream_pollers()
         if not args.no_schedules:
             stack.start_schedules()
         print(f"aisre: emulated AWS at {stack.endpoint_url} (template {stack.template_path})", flush=True)
@@ -129,6 +133,8 @@ def run_serve(args: argparse.Namespace) -> int:
             print(f"aisre: {fault_rate:.1%} of DynamoDB data calls fail on purpose (AISRE_LOCAL_FAULT_RATE)")
         for poller in stack.pollers:
             print(f"aisre: polling {poller.source.queue_url} for {poller.name}", flush=True)
+        for stream_poller in stack.stream_pollers:
+            print(f"aisre: reading the {stream_poller.source.table_name} stream for {stream_poller.name}", flush=True)
         for runner in stack.schedules:
             print(f"aisre: running {runner.name} every {runner.interval_seconds:g} s", flush=True)
         print(f"aisre: serving on http://{args.host}:{args.port}", flush=True)

@@ -12,6 +12,7 @@ from tests.bench import (
     diagnosis_latency,
     investigation_latency,
     listing,
+    live_latency,
     notifications,
     requests_per_alert,
     similar,
@@ -44,6 +45,8 @@ def main() -> int:
         notifications.report(notifications.run())
     if not only or "console" in only:
         console.report(console.run())
+    if not only or "live" in only:
+        live_latency.report(live_latency.run())
     if not only or "sizes" in only:
         sizes.report(sizes.run())  # reads `make build`'s output; says so when there is none
     return 0

@@ -86,12 +86,15 @@ def run() -> dict[str, Any]:
     from tests.support.browser import chromium
     from tests.support.servers import serve_app
 
-    with LocalStack(ROOT, parameters={"AutoInvestigate": "false"}):
+    with LocalStack(ROOT, parameters={"AutoInvestigate": "false"}) as stack:
         reset_scope()
         with (
             serve_app(create_local_app()) as url,
             httpx.Client(base_url=url, headers={"X-Workspace-Id": WORKSPACE}, timeout=30) as http,
         ):
+            # The live events, as `aisre serve` wires them: WS /ws, and the table's stream read by the fan-out.
+            stack.serve_live_events(url)
+            stack.start_stream_pollers(["LiveFanOutFunction"])
             for number in range(INCIDENTS):
                 service = SERVICES[number % len(SERVICES)]
                 http.post(

@@ -32,6 +32,8 @@ TARGET_MB = {
     "NotificationsFunction": 60,
     "NotificationDeliveryFunction": 60,
     "ConsoleFunction": 60,
+    "LiveSocketFunction": 60,
+    "LiveFanOutFunction": 60,
 }
 LAMBDA_LIMIT_MB = 250
 # What changes the build: when one of these is newer than the build, the figures are stale.

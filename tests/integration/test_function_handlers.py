@@ -607,3 +607,22 @@ def test_console_event_serves_its_files_as_the_server_does(functions: dict[str, 
     assert gzip.decompress(base64.b64decode(packed["body"])).decode() == script.body
     climbing = same_answer(console, http, derive(sample("console"), path="/console/pages/%2E%2E/%2E%2E/app.py"))
     assert climbing.status == 404 and climbing.body["error"]["field"] == "path"
+
+
+# --- live events ---------------------------------------------------------------------------------------
+
+
+def test_live_socket_event_answers_its_ping_as_the_route_response(functions: dict[str, Function]) -> None:
+    answer = functions["live_socket"](sample("live_socket"))
+    assert answer["statusCode"] == 200 and json.loads(answer["body"])["type"] == "pong"
+    derived = copy.deepcopy(sample("live_socket"))
+    derived["body"] = '{"type": "subscribe", "event": "incident.created"}'
+    assert json.loads(functions["live_socket"](derived)["body"])["code"] == "unauthenticated"
+    derived["requestContext"].update(routeKey="$disconnect", eventType="DISCONNECT")
+    assert functions["live_socket"](derived) == {"statusCode": 200}
+
+
+def test_live_fanout_event_makes_its_event_and_sends_it_to_nobody_listening(functions: dict[str, Function]) -> None:
+    event = copy.deepcopy(sample("live_fanout"))
+    event["Records"][0]["dynamodb"]["Keys"]["pk"]["S"] = f"WS#ws-{uuid.uuid4().hex[:12]}#INC#inc-0123456789ab"
+    assert functions["live_fanout"](event) == {"events": 1, "sent": 0, "gone": 0, "failed": 0}

@@ -54,6 +54,8 @@ FUNCTION_LAYERS = {
     "notifications": "BaseLayer",
     "notification_delivery": "BaseLayer",
     "console": "BaseLayer",
+    "live_socket": "BaseLayer",
+    "live_fanout": "BaseLayer",
 }
 LAYER_LISTS = {
     "BaseLayer": LAYERS / "base" / "requirements.txt",

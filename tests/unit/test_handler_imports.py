@@ -75,6 +75,9 @@ NOT_LOADED: dict[str, tuple[str, ...]] = {
         "aisre.alerts",
         "fastapi",
     ),
+    # The live functions: their own capability, the table and boto3; none of the HTTP stack or the others.
+    "live_socket": (*HEAVY, "fastapi", "aisre.alerts", "aisre.incidents", "aisre.investigations", "aisre.remediation"),
+    "live_fanout": (*HEAVY, "fastapi", "aisre.alerts", "aisre.incidents", "aisre.investigations", "aisre.remediation"),
 }
 
 

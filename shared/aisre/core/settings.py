@@ -213,6 +213,11 @@ class Settings(BaseSettings):
     opensearch_endpoint: str = Field("", validation_alias=AliasChoices("OPENSEARCH_ENDPOINT"))
     opensearch_index: str = Field("aisre-incidents", validation_alias=AliasChoices("OPENSEARCH_INDEX"))
 
+    # Live events (WS /ws): where the fan-out and the socket function send to a connection (API Gateway's management
+    # API, https://{api}.execute-api.{region}.amazonaws.com/{stage}; locally the server's own http://127.0.0.1:{port},
+    # set by `aisre serve`). The URL browsers connect to is live_events_url, above.
+    live_connections_endpoint: str | None = Field(None, validation_alias=AliasChoices("LIVE_CONNECTIONS_ENDPOINT"))
+
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "POWERTOOLS_LOG_LEVEL"))
     # X-Ray subsegments from the SDK (per DynamoDB call). Off by default: loading the SDK costs ~140 ms of
     # cold start, and Lambda's active tracing records the function and API segments without it.

@@ -66,14 +66,30 @@ def operation_key(environ: dict[str, Any]) -> str:
 class CountingMiddleware:
     """Counts requests per operation and serves the counter under /_aisre/ (with `extra`'s figures)."""
 
-    def __init__(self, app: WsgiApp, extra: Callable[[], dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        extra: Callable[[], dict[str, Any]] | None = None,
+        streams: Any | None = None,
+    ) -> None:
         self.app = app
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._extra = extra
+        self._streams = streams  # local/streams.py's StreamRecorder, served at /_aisre/streams/<table>
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        if path.startswith(ADMIN_PREFIX + "streams/") and self._streams is not None:
+            from aisre.local.streams import serve_admin
+
+            status, answer = serve_admin(self._streams, path.removeprefix(ADMIN_PREFIX), environ)
+            payload = json.dumps(answer).encode()
+            reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}.get(status, "Method Not Allowed")
+            start_response(
+                f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+            )
+            return [payload]
         if path.startswith(ADMIN_PREFIX):
             return self._admin(path, environ.get("REQUEST_METHOD", "GET"), start_response)
         key = operation_key(environ)
@@ -248,7 +264,9 @@ def serve(
     storage = EmulatorStorage(data_dir, fault_rate)  # first: it fails at once if another emulator has data_dir
     handler = _keep_alive_handler(MotoRequestHandler) if speedups.enabled("keep_alive") else MotoRequestHandler
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = CountingMiddleware(storage.wrap(moto_patches.serve_dynamodb_directly(_dispatcher())), storage.figures)
+    app = CountingMiddleware(
+        storage.wrap(moto_patches.serve_dynamodb_directly(_dispatcher())), storage.figures, storage.streams
+    )
     if function_runtime_url:
         moto_patches.forward_lambda_invocations(function_runtime_url)
     server = make_server(host, port, app, threaded=True, request_handler=handler)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Protocol
 
@@ -37,10 +37,14 @@ class Call:
     operation: str
     body: bytes
     environ: dict[str, Any]
+    _parsed: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def json(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.body or b"{}")
-        return parsed
+        """The body, parsed once for every interceptor that reads it (the journal, the streams); never changed."""
+        if self._parsed is None:
+            object.__setattr__(self, "_parsed", json.loads(self.body or b"{}"))
+        assert self._parsed is not None
+        return self._parsed
 
 
 Proceed = Callable[[], Answer]

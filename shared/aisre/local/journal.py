@@ -158,7 +158,7 @@ class DynamoDBJournal:
         def updated(table_name: str, item_key: dict[str, Any]) -> None:
             # An update's result depends on the item before it: read what moto made of it.
             key, record = at(table_name)
-            after = _after_image(self._table(*key), item_key)
+            after = after_image(self._table(*key), item_key)
             if after is None:
                 record.delete.append(item_key)
             else:
@@ -223,7 +223,7 @@ class DynamoDBJournal:
         snapshot_path.parent.mkdir(parents=True, exist_ok=True)
         self._close_log(key)
         try:
-            kept = read_kept_items(snapshot_path, journal_path, _key_attributes(table), self._clock())
+            kept = read_kept_items(snapshot_path, journal_path, key_attributes(table), self._clock())
             load_items(table, kept.items.values())
         except Exception as error:
             # Files this moto cannot take (the template changed the table's keys, say): keep them aside for
@@ -309,7 +309,7 @@ class DynamoDBJournal:
         if table_name.startswith("arn:"):
             parts = table_name.split(":", 5)
             return parts[3], parts[5].split("/", 1)[1]
-        return _request_region(environ), table_name
+        return request_region(environ), table_name
 
     def _table(self, region: str, name: str) -> Any:
         """moto's Table object (cached: looked up across moto's backends once per table it creates)."""
@@ -327,7 +327,7 @@ class DynamoDBJournal:
         return table
 
 
-def _request_region(environ: dict[str, Any]) -> str:
+def request_region(environ: dict[str, Any]) -> str:
     # SigV4's scope names it ("Credential=AKID/20240605/us-east-1/dynamodb/aws4_request"); the platform's own
     # requests go unsigned locally, and moto then serves them in its default region, as here.
     auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -338,7 +338,7 @@ def _request_region(environ: dict[str, Any]) -> str:
     return DEFAULT_REGION
 
 
-def _key_attributes(table: Any) -> tuple[str, ...]:
+def key_attributes(table: Any) -> tuple[str, ...]:
     return (table.hash_key_attr,) if table.range_key_attr is None else (table.hash_key_attr, table.range_key_attr)
 
 
@@ -346,10 +346,10 @@ def _key_of(item: dict[str, Any], attributes: tuple[str, ...]) -> Key:
     return tuple(next(iter(item[name].items())) for name in attributes)
 
 
-def _after_image(table: Any, key: dict[str, Any]) -> dict[str, Any] | None:
+def after_image(table: Any, key: dict[str, Any]) -> dict[str, Any] | None:
     from moto.dynamodb.models.dynamo_type import DynamoType
 
-    attributes = _key_attributes(table)
+    attributes = key_attributes(table)
     hash_key = DynamoType(key[attributes[0]])
     range_key = DynamoType(key[attributes[1]]) if len(attributes) > 1 else None
     item = table.get_item(hash_key, range_key)

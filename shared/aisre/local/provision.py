@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import re
+import urllib.request
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from aisre.local.stream_filters import FilterError, parse_filter_criteria
 from aisre.local.template import (
     LOCAL_ACCOUNT_ID,
     ResolvedResource,
@@ -49,6 +51,30 @@ class SqsEventSource:
 
 
 @dataclass(frozen=True)
+class StreamEventSource:
+    """One DynamoDB event of a function: the stream its event source mapping would read, and how."""
+
+    name: str
+    table_name: str
+    stream_arn: str
+    batch_size: int = 100
+    starting_position: str = "LATEST"
+    filters: list[dict[str, Any]] | None = None  # FilterCriteria's patterns; None: every record
+    maximum_retry_attempts: int = -1  # -1: until the record expires, as Lambda's default
+    maximum_batching_window_seconds: int = 0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class TableStream:
+    """A table's StreamSpecification: emulated in the emulator (local/streams.py), not by moto."""
+
+    table_name: str
+    view_type: str
+    arn: str
+
+
+@dataclass(frozen=True)
 class ScheduleEventSource:
     """One Schedule/ScheduleV2 event of a function: the EventBridge rule that would invoke it."""
 
@@ -73,6 +99,7 @@ class FunctionSpec:
     sqs_events: list[SqsEventSource] = field(default_factory=list)
     http_events: list[tuple[str, str]] = field(default_factory=list)
     schedule_events: list[ScheduleEventSource] = field(default_factory=list)
+    stream_events: list[StreamEventSource] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +114,7 @@ class LocalStackResources:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    streams: dict[str, TableStream] = field(default_factory=dict)  # by the table's logical id
 
     def physical_id(self, logical_id: str) -> str:
         """What Ref returns for the resource (table name, queue URL, topic ARN, ...)."""
@@ -198,6 +226,7 @@ class _Provisioner:
     ) -> None:
         self.template = template
         self.base_dir = base_dir or Path.cwd()
+        self.endpoint_url = endpoint_url
         self.region = region
         self.stack_name = stack_name
         self.resolver = Resolver(
@@ -250,6 +279,7 @@ class _Provisioner:
             self.resolver.resources[logical_id] = resolved
             self.result.resources[logical_id] = resolved
         self._outputs()
+        self._configure_streams()
         return self.result
 
     def _stand_in(self, logical_id: str, kind: str) -> ResolvedResource:
@@ -289,8 +319,9 @@ class _Provisioner:
         for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
             if props.get(key):
                 request[key] = props[key]
-        if props.get("StreamSpecification"):
-            request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        # No StreamSpecification for moto: the emulator records the stream itself (local/streams.py), configured
+        # once the functions that read it are known (_configure_streams).
+        stream_view = (props.get("StreamSpecification") or {}).get("StreamViewType")
         if _tags(props):
             request["Tags"] = _tags(props)
         try:
@@ -311,9 +342,33 @@ class _Provisioner:
             # Provisioned before on this emulator: keep it (provisioning is idempotent).
             description = self.dynamodb.describe_table(TableName=name)["Table"]
         attributes = {"Arn": description["TableArn"]}
-        if description.get("LatestStreamArn"):
-            attributes["StreamArn"] = description["LatestStreamArn"]
+        if stream_view:
+            attributes["StreamArn"] = f"{description['TableArn']}/stream/local"
+            self.result.streams[logical_id] = TableStream(name, str(stream_view), attributes["StreamArn"])
         return ResolvedResource(ref=name, attributes=attributes)
+
+    def _configure_streams(self) -> None:
+        """Tell the emulator which tables stream, and which records their readers want (the union of their
+        FilterCriteria: a record none of them wants is never built)."""
+        for stream in self.result.streams.values():
+            readers = [
+                source
+                for spec in self.result.functions.values()
+                for source in spec.stream_events
+                if source.stream_arn == stream.arn and source.enabled
+            ]
+            filters: list[dict[str, Any]] | None = []
+            for source in readers:
+                if source.filters is None or filters is None:
+                    filters = None  # a reader without filters reads every record
+                else:
+                    filters += source.filters
+            body = json.dumps({"view_type": stream.view_type, "filters": filters}).encode()
+            request = urllib.request.Request(
+                f"{self.endpoint_url}/_aisre/streams/{stream.table_name}", data=body, method="PUT"
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                answer.read()
 
     # --- SQS --------------------------------------------------------------------------------------
 
@@ -392,7 +447,7 @@ class _Provisioner:
     # --- Functions (read, not created: their handlers run in-process) ------------------------------
 
     _FUNCTION_PROPERTIES = ("FunctionName", "CodeUri", "Handler", "Environment", "Timeout", "MemorySize")
-    _EVENT_TYPES = ("SQS", "HttpApi", "Api", "Schedule", "ScheduleV2")
+    _EVENT_TYPES = ("SQS", "HttpApi", "Api", "Schedule", "ScheduleV2", "DynamoDB")
 
     def _function(self, logical_id: str, raw: dict[str, Any]) -> ResolvedResource:
         # Only what running the handler needs is resolved: policies, layers, roles and VPC settings
@@ -420,6 +475,8 @@ class _Provisioner:
             kind, event_props = event.get("Type"), event.get("Properties") or {}
             if kind == "SQS":
                 spec.sqs_events.append(self._sqs_event(event_name, event_props))
+            elif kind == "DynamoDB":
+                spec.stream_events.append(self._stream_event(event_name, event_props))
             elif kind in ("HttpApi", "Api"):
                 spec.http_events.append((str(event_props.get("Method", "ANY")).upper(), str(event_props["Path"])))
             elif kind in ("Schedule", "ScheduleV2"):
@@ -487,6 +544,27 @@ class _Provisioner:
                 name=name, definition=text, roleArn=self._execution_role(), type=kind
             )["stateMachineArn"]
         return ResolvedResource(ref=arn, attributes={"Arn": arn, "Name": name})
+
+    def _stream_event(self, name: str, props: dict[str, Any]) -> StreamEventSource:
+        stream_arn = str(props["Stream"])
+        table = next((t for t in self.result.streams.values() if t.arn == stream_arn), None)
+        if table is None:
+            raise TemplateError(f"DynamoDB event {name}: stream {stream_arn} is not a table's stream in the template")
+        try:
+            filters = parse_filter_criteria(props.get("FilterCriteria"))
+        except (FilterError, ValueError) as error:
+            raise TemplateError(f"DynamoDB event {name}: FilterCriteria: {error}") from error
+        return StreamEventSource(
+            name=name,
+            table_name=table.table_name,
+            stream_arn=stream_arn,
+            batch_size=int(props.get("BatchSize", 100)),
+            starting_position=str(props.get("StartingPosition", "LATEST")),
+            filters=filters,
+            maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+            maximum_batching_window_seconds=int(props.get("MaximumBatchingWindowInSeconds", 0)),
+            enabled=bool(props.get("Enabled", True)),
+        )
 
     def _sqs_event(self, name: str, props: dict[str, Any]) -> SqsEventSource:
         queue_arn = str(props["Queue"])

@@ -17,6 +17,7 @@ from aisre.local.pollers import SqsPoller
 from aisre.local.provision import FunctionSpec, LocalStackResources, provision
 from aisre.local.runtime import FunctionRuntime
 from aisre.local.schedules import ScheduleRunner, rate_seconds
+from aisre.local.stream_pollers import StreamPoller
 from aisre.local.supervisor import EmulatorSupervisor
 from aisre.local.template import load_template
 
@@ -46,6 +47,7 @@ _FIXED_ENVIRONMENT = {
     "AISRE_DYNAMODB_SIGNING": "false",
 }
 _REMOVED_ENVIRONMENT = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+LIVE_ENVIRONMENT = ("LIVE_CONNECTIONS_ENDPOINT", "LIVE_EVENTS_URL")
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -94,6 +96,8 @@ class LocalStack:
         self._invokers: dict[str, Any] = {}
         self.pollers: list[SqsPoller] = []
         self.schedules: list[ScheduleRunner] = []
+        self.stream_pollers: list[StreamPoller] = []
+        self._live_base_url: str | None = None
         self._resources: LocalStackResources | None = None
         self._saved_environment: dict[str, str | None] = {}
         self._loopback: LoopbackTransport | None = None
@@ -123,9 +127,14 @@ class LocalStack:
         )
 
     def _point_at_emulator(self, resources: LocalStackResources, endpoint_url: str) -> None:
+        environment = resources.environment()
+        # The template points these at API Gateway's WebSocket API; locally the server emulates it (serve_live_events).
+        for name in LIVE_ENVIRONMENT:
+            environment.pop(name, None)
+        environment.update(self._live_environment())
         self._apply_environment(
             {
-                **resources.environment(),
+                **environment,
                 **_FIXED_ENVIRONMENT,
                 "AWS_ENDPOINT_URL": endpoint_url,
                 # botocore's service-specific endpoint variable: DynamoDB clients use the faster port.
@@ -156,6 +165,10 @@ class LocalStack:
             functions = {poller.name.split(".", 1)[0] for poller in self.pollers}  # "<logical id>.<event>"
             self.stop_pollers()
             self.start_pollers(functions)
+        if self.stream_pollers:
+            functions = {poller.name.split(".", 1)[0] for poller in self.stream_pollers}
+            self.stop_stream_pollers()
+            self.start_stream_pollers(functions)
         return f"on new ports ({endpoint_url}, DynamoDB {self.emulator.dynamodb_endpoint_url}), {kept}"
 
     def start_pollers(self, functions: Collection[str] | None = None) -> list[SqsPoller]:
@@ -228,6 +241,63 @@ class LocalStack:
         for runner in schedules:
             runner.stop()
 
+    def start_stream_pollers(self, functions: Collection[str] | None = None) -> list[StreamPoller]:
+        """A running StreamPoller per enabled DynamoDB event of every function (or of the named ones: logical ids),
+        reading the emulator's stream of the table and calling the handler in-process; returns those started."""
+        started: list[StreamPoller] = []
+        for spec in self.resources.functions.values():
+            if functions is not None and spec.logical_id not in functions:
+                continue
+            for source in spec.stream_events:
+                if not source.enabled:
+                    continue
+                poller = StreamPoller(
+                    source,
+                    self.handler(spec.logical_id),
+                    context_factory(spec.function_name, spec.arn, spec.memory_size, spec.timeout),
+                    endpoint_url=self.endpoint_url,
+                    region=self.region,
+                    name=f"{spec.logical_id}.{source.name}",
+                )
+                poller.poll_once(wait=0)  # where the stream is now: LATEST means from here, as the start returns
+                started.append(poller.start())
+        self.stream_pollers += started
+        return started
+
+    def stop_stream_pollers(self) -> None:
+        pollers, self.stream_pollers = self.stream_pollers, []
+        for poller in pollers:
+            poller.request_stop()
+        for poller in pollers:
+            poller.stop()
+
+    def serve_live_events(self, base_url: str) -> None:
+        """The server at `base_url` (http://127.0.0.1:<port>) emulates the live events' WebSocket API: point the
+        management API's client (LIVE_CONNECTIONS_ENDPOINT) at it. The template's LIVE_EVENTS_URL (API Gateway's) is
+        left out, so the console connects to the server's own /ws."""
+        from aisre.local import live_socket
+
+        self._live_base_url = base_url.rstrip("/")
+        self._apply_environment(self._live_environment())
+        spec = self.resources.functions.get(live_socket.SOCKET_FUNCTION)
+        if spec is not None:
+            new_context = context_factory(spec.function_name, spec.arn, spec.memory_size, spec.timeout)
+            live_socket.use_function(self.handler(spec.logical_id), new_context)
+
+    def stop_live_events(self) -> None:
+        """Stop the stream pollers and forget the server serve_live_events named (tests that served their own)."""
+        self.stop_stream_pollers()
+        self._live_base_url = None
+        for name in LIVE_ENVIRONMENT:
+            os.environ.pop(name, None)
+        _reset_settings()
+
+    def _live_environment(self) -> dict[str, str]:
+        if self._live_base_url is None:
+            return {}
+        # LIVE_EVENTS_URL stays unset: the console then connects to its own origin's /ws, which is this server.
+        return {"LIVE_CONNECTIONS_ENDPOINT": self._live_base_url}
+
     def stop_pollers(self) -> None:
         pollers, self.pollers = self.pollers, []
         for poller in pollers:
@@ -238,11 +308,15 @@ class LocalStack:
     def stop(self) -> None:
         if self.supervisor is not None:
             self.supervisor.stop()  # first: the emulator's exit below is on purpose
+        for stream_poller in self.stream_pollers:
+            stream_poller.request_stop()  # its long poll ends within a second, alongside the SQS pollers' below
         self.stop_schedules()
         self.stop_pollers()
+        self.stop_stream_pollers()
         self.emulator.stop()
         self.function_runtime.stop()
         self._resources = None
+        self._live_base_url = None
         self._detach_loopback()
         self._restore_environment()
 

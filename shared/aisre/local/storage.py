@@ -1,8 +1,9 @@
 """What the emulator keeps and how its DynamoDB requests are intercepted, put together in the child process.
 
 Interceptors, outermost first: injected faults (so that a fault "after the write" comes after the write was
-journaled and its transaction token remembered), transaction tokens, the journal. Without a data directory and
-without faults, only the tokens remain.
+journaled and its transaction token remembered), transaction tokens, the streams' recorder (local/streams.py: it
+records nothing until provisioning configures a table's stream), the journal. Without a data directory and without
+faults, the tokens and the recorder remain.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aisre.local.faults import FaultInjector
 from aisre.local.intercept import Interceptor, WsgiApp, intercept_dynamodb
 from aisre.local.journal import DynamoDBJournal
 from aisre.local.queue_store import QueueStore
+from aisre.local.streams import StreamRecorder
 from aisre.local.transaction_tokens import TransactionTokens
 
 CLOSE_WAIT_SECONDS = 2.0  # at exit, for a DynamoDB request being served to finish its journal write
@@ -29,6 +31,7 @@ class EmulatorStorage:
         self.data_dir = data_dir
         self.faults = FaultInjector(fault_rate) if fault_rate else None
         self.tokens = TransactionTokens()
+        self.streams = StreamRecorder()
         self.journal: DynamoDBJournal | None = None
         self.queues: QueueStore | None = None
         self._syncer: Syncer | None = None
@@ -51,6 +54,9 @@ class EmulatorStorage:
         if self.faults is not None:
             chain.append(self.faults)
         chain.append(self.tokens)
+        # Inside the tokens (a repeated transaction answered from its token wrote nothing new) and outside the
+        # journal (a write the journal could not keep is answered 500: no stream record for it).
+        chain.append(self.streams)
         if self.journal is not None:
             chain.append(self.journal)
         return chain
@@ -61,6 +67,7 @@ class EmulatorStorage:
     def figures(self) -> dict[str, Any]:
         """What the emulator's /_aisre/requests adds: faults injected, transaction repeats answered."""
         figures: dict[str, Any] = {"transaction_repeats_answered": self.tokens.repeats_answered}
+        figures.update(self.streams.figures())
         if self.faults is not None:
             figures["faults_injected"] = self.faults.counts()
         return figures
