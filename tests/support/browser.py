@@ -60,7 +60,10 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 def screenshot(page: Page, name: str) -> Path:
     """The page once everything on it has loaded (no "Loading..." left), written to the test artifacts."""
-    page.wait_for_function("!document.querySelector('.loading')", timeout=30_000)
+    from playwright.sync_api import expect
+
+    # A locator's wait, not wait_for_function: the console's CSP refuses the eval that one needs.
+    expect(page.locator(".loading")).to_have_count(0, timeout=30_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

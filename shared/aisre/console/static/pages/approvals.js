@@ -7,28 +7,39 @@ import { incidentHref } from "../router.js";
 
 export function ApprovalsPage() {
   const [status, setStatus] = useState("pending");
+  // Decided here, with what deciding did: kept in view after the queue (refreshed live) has let them go, so the
+  // person reads the outcome of their own click.
+  const [decided, setDecided] = useState({});
   const approvals = useApi("approvals", { query: { status, limit: 100 } });
   useLiveRefresh(approvals.reload, ["approval.", "action."]);
+  const remember = (approval, outcome) => setDecided((kept) => ({ ...kept, [approval.id]: { approval, outcome } }));
+  const choose = (value) => { setDecided({}); setStatus(value); };
+  const shown = (listed) => [
+    ...Object.values(decided).map((k) => k.approval).filter((a) => !listed.some((l) => l.id === a.id)),
+    ...listed,
+  ];
   return html`
     <h1>Approvals</h1>
     <form class="filters" onSubmit=${(e) => e.preventDefault()} aria-label="Filter approvals">
-      <label>Status <select value=${status} onChange=${(e) => setStatus(e.target.value)} data-testid="approval-status">
+      <label>Status <select value=${status} onChange=${(e) => choose(e.target.value)} data-testid="approval-status">
         ${["pending", "approved", "rejected", "expired"].map((s) => html`<option value=${s}>${s || "any"}</option>`)}</select></label>
     </form>
-    <${Loaded} state=${approvals}>${(d) => d.approvals.length
-      ? html`<ul class="cards" data-testid="approvals-list">${d.approvals.map((a) => html`<${Approval} approval=${a} reload=${approvals.reload} />`)}</ul>`
+    <${Loaded} state=${approvals}>${(d) => shown(d.approvals).length
+      ? html`<ul class="cards" data-testid="approvals-list">${shown(d.approvals).map((a) => html`<${Approval} key=${a.id}
+          approval=${a} kept=${decided[a.id]} remember=${remember} />`)}</ul>`
       : html`<${Empty}>${status === "pending" ? "Nothing waits for approval." : "No approval here."}<//>`}<//>`;
 }
 
-function Approval({ approval: a, reload }) {
-  const [outcome, setOutcome] = useState(null);
+function Approval({ approval: a, kept, remember }) {
+  const [outcome, setOutcome] = useState(kept ? kept.outcome : null);
   const [comment, setComment] = useState("");
   const base = `approvals/${encodeURIComponent(a.id)}`;
   const done = (what) => (error, result) => {
     const r = result && result.data;
     const carried = r && r.result ? ` · ${r.result.status || ""} ${r.result.dry_run ? "(dry run)" : ""}${r.result.message ? `: ${r.result.message}` : ""}` : "";
-    setOutcome(outcomeOf(error, `${what}${carried}`));
-    if (!error) setTimeout(reload, 1500);
+    const said = outcomeOf(error, `${what}${carried}`);
+    setOutcome(said);
+    if (!error) remember((r && r.approval) || a, said);
   };
   return html`<li class="card" data-testid="approval" data-approval-id=${a.id}>
     <h2 class="h3">${a.action.replace(/_/g, " ")} <${Badge} kind="approval" value=${a.status} /></h2>
