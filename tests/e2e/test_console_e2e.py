@@ -276,7 +276,8 @@ def test_the_demo_fills_every_page_and_its_rollback_is_rehearsed_when_approved(
         screenshot(page, "demo-incident")
         rollback.get_by_test_id("approve-suggested").click()
         rollback.get_by_test_id("outcome").wait_for(timeout=TIMEOUT_MS)
-        assert rollback.get_by_test_id("outcome").inner_text().startswith("Approved"), rollback.inner_text()
+        said = rollback.get_by_test_id("outcome").inner_text()
+        assert said.startswith("Approved: dry_run (dry run)"), said  # what approving did, not only that it was approved
         done = page.get_by_test_id("action-taken").filter(has_text="rollback_deployment")
         done.first.wait_for(timeout=TIMEOUT_MS)
         assert "dry run" in done.first.inner_text(), done.first.inner_text()

@@ -111,7 +111,11 @@ function SuggestedAction({ id, action: a, reload }) {
   const body = (extra) => ({ action: a.name, ...a.arguments, incident_id: id, ...extra });
   const done = (what) => (error, result) => {
     const r = result && result.data;
-    const said = r && (r.message || r.status || (r.approval && `approval ${r.approval.status}`));
+    // An approval's answer carries what approving did (`result`): say that, not only that it was approved.
+    const carried = r && r.result;
+    const said = carried
+      ? `${carried.status}${carried.dry_run ? " (dry run)" : ""}${carried.message ? `: ${carried.message}` : ""}`
+      : r && (r.message || r.status || (r.approval && `approval ${r.approval.status}`));
     setOutcome(outcomeOf(error, `${what}: ${said || "done"}`));
     reload();
   };
