@@ -7,7 +7,6 @@ are written to test-artifacts/console/."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from tests.support.browser import axe_violations, chromium, screenshot
 from tests.support.diagnoses import persist_diagnosis, restart
 from tests.support.kube_apiserver import KubeApiServer, kube_apiserver
+from tests.support.live_events import api_keys_in_environment, live_events_served
 
 pytestmark = pytest.mark.e2e
 
@@ -54,28 +54,12 @@ def url(serve_with_settings, local_stack: Any, changes: dict[str, Any]) -> Itera
     """The platform with keys, its live events served as `aisre serve` serves them: WS /ws on this server, fed by the
     table's stream through the fan-out function. The keys are in the environment too, so that the socket function
     (which builds its own scope, as a Lambda does) checks them."""
-    from aisre.core.scope import reset_scope
-    from aisre.core.settings import reset_settings
-
-    before = os.environ.get("AI_SRE_API_KEYS")
-    os.environ["AI_SRE_API_KEYS"] = API_KEYS
-    reset_settings()
-    reset_scope()
-    try:
-        with serve_with_settings(**changes) as served:
-            local_stack.serve_live_events(served)
-            local_stack.start_stream_pollers(["LiveFanOutFunction"])
-            try:
-                yield served
-            finally:
-                local_stack.stop_live_events()
-    finally:
-        if before is None:
-            os.environ.pop("AI_SRE_API_KEYS", None)
-        else:
-            os.environ["AI_SRE_API_KEYS"] = before
-        reset_settings()
-        reset_scope()
+    with (
+        api_keys_in_environment(API_KEYS),
+        serve_with_settings(**changes) as served,
+        live_events_served(local_stack, served),
+    ):
+        yield served
 
 
 @pytest.fixture(scope="module")

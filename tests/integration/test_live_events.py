@@ -5,7 +5,6 @@ management API (POST /@connections/{id}). With API keys configured: one that see
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from tests.support.live_events import api_keys_in_environment, live_events_served
 from tests.support.servers import serve_app, wait_for
 
 ADMIN_KEY = "live-admin-key"
@@ -32,29 +32,11 @@ def scoped_workspace() -> str:
 @pytest.fixture(scope="module")
 def live_url(local_stack: Any, scoped_workspace: str) -> Iterator[str]:
     """The local app served with keys configured, the stack's live events pointed at it, its stream read."""
-    from aisre.core.scope import reset_scope
-    from aisre.core.settings import reset_settings
     from aisre.local.server import create_local_app
 
-    before = os.environ.get("AI_SRE_API_KEYS")
-    os.environ["AI_SRE_API_KEYS"] = f"admin={ADMIN_KEY},decider={DECIDER_KEY},scoped={SCOPED_KEY}:{scoped_workspace}"
-    reset_settings()
-    reset_scope()
-    try:
-        with serve_app(create_local_app()) as url:
-            local_stack.serve_live_events(url)
-            local_stack.start_stream_pollers(["LiveFanOutFunction"])
-            try:
-                yield url
-            finally:
-                local_stack.stop_live_events()
-    finally:
-        if before is None:
-            os.environ.pop("AI_SRE_API_KEYS", None)
-        else:
-            os.environ["AI_SRE_API_KEYS"] = before
-        reset_settings()
-        reset_scope()
+    keys = f"admin={ADMIN_KEY},decider={DECIDER_KEY},scoped={SCOPED_KEY}:{scoped_workspace}"
+    with api_keys_in_environment(keys), serve_app(create_local_app()) as url, live_events_served(local_stack, url):
+        yield url
 
 
 def socket(url: str) -> ClientConnection:

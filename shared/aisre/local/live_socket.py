@@ -191,14 +191,22 @@ def _gone() -> Response:
     return Response(status_code=410, content=b'{"message": "Gone"}', media_type="application/json")
 
 
-@router.post("/@connections/{connection_id}")
-async def post_to_connection(connection_id: str, request: Request) -> Response:
+def _open_socket(connection_id: str, request: Request) -> _Socket | Response:
+    """The connection's open socket, or the answer API Gateway gives instead: 403 off loopback, 410 once gone."""
     refused = _loopback_only(request)
     if refused is not None:
         return refused
     socket = _sockets.get(connection_id)
     if socket is None or socket.closed:
         return _gone()
+    return socket
+
+
+@router.post("/@connections/{connection_id}")
+async def post_to_connection(connection_id: str, request: Request) -> Response:
+    socket = _open_socket(connection_id, request)
+    if isinstance(socket, Response):
+        return socket
     body = await request.body()
     if len(body) > MAX_FRAME_BYTES * 4:
         return Response(status_code=413, content=b'{"message": "Payload too large"}', media_type="application/json")
@@ -209,12 +217,9 @@ async def post_to_connection(connection_id: str, request: Request) -> Response:
 
 @router.get("/@connections/{connection_id}")
 async def get_connection(connection_id: str, request: Request) -> Response:
-    refused = _loopback_only(request)
-    if refused is not None:
-        return refused
-    socket = _sockets.get(connection_id)
-    if socket is None or socket.closed:
-        return _gone()
+    socket = _open_socket(connection_id, request)
+    if isinstance(socket, Response):
+        return socket
     client = socket.websocket.client
     body = {
         "ConnectedAt": _iso(socket.connected_at),
@@ -226,12 +231,9 @@ async def get_connection(connection_id: str, request: Request) -> Response:
 
 @router.delete("/@connections/{connection_id}")
 async def delete_connection(connection_id: str, request: Request) -> Response:
-    refused = _loopback_only(request)
-    if refused is not None:
-        return refused
-    socket = _sockets.get(connection_id)
-    if socket is None or socket.closed:
-        return _gone()
+    socket = _open_socket(connection_id, request)
+    if isinstance(socket, Response):
+        return socket
     await socket.close(1000)
     return Response(status_code=204)
 
